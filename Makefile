@@ -1,0 +1,58 @@
+# MLOps Maturity Portal. `make run` serves the demo; `make test` runs every check.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+FRAMEWORK := assessments/frameworks/mlops-v1.yaml
+
+.PHONY: run test bench lint format clean python-check
+
+# Find a Python >= 3.12 (Django 6.1 needs it); say clearly what was found otherwise.
+PYTHON := $(shell for candidate in python3.13 python3.14 python3.12 python3; do \
+	if command -v $$candidate >/dev/null 2>&1 && $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	echo $$candidate; break; fi; done)
+
+python-check:
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "error: Python 3.12 or newer is needed (Django 6.1); found: $$(python3 --version 2>&1 || echo 'no python3')." >&2; \
+	  exit 1; fi
+
+$(VENV)/.created: | python-check
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	touch $@
+
+$(VENV)/.runtime: requirements.txt $(VENV)/.created
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.created
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+run: $(VENV)/.runtime
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py load_framework $(FRAMEWORK)
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "  MLOps Maturity Portal: http://127.0.0.1:$(PORT)/"
+	@echo "  Demo accounts (password: demo): admin, manager, lead, member"
+	@echo "  Emails are written to var/mail/"
+	@echo ""
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.dev
+	$(PY) -m benchmarks.dashboard
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles var/db.sqlite3

@@ -1,0 +1,29 @@
+from django import forms
+from django.core.validators import URLValidator
+
+from assessments.models import Answer
+
+
+class AnswerForm(forms.Form):
+    """One practice's answer, as autosaved from the assessment page."""
+
+    value = forms.ChoiceField(
+        choices=Answer.Value.choices,
+        error_messages={"invalid_choice": "Choose not in place, partly, fully in place or N/A."},
+    )
+    na_reason = forms.CharField(max_length=500, required=False, strip=True)
+    note = forms.CharField(max_length=2000, required=False, strip=True)
+    evidence_url = forms.URLField(
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+        error_messages={"invalid": "Enter a link that starts with http:// or https://."},
+    )
+    version = forms.IntegerField(min_value=0, max_value=2_000_000_000)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("value") == Answer.Value.NA and not cleaned.get("na_reason"):
+            self.add_error("na_reason", "Say why this practice does not apply to the project.")
+        return cleaned

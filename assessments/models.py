@@ -1,0 +1,375 @@
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from teams.models import Project, Team
+
+
+class Framework(models.Model):
+    """One immutable version of the maturity framework, loaded from a YAML file."""
+
+    key = models.SlugField(max_length=60)
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    levels = models.JSONField(default=dict)
+    anti_patterns = models.JSONField(default=dict)
+    content_hash = models.CharField(max_length=64)
+    source_path = models.CharField(max_length=300, blank=True)
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "version"], name="framework_unique_version")
+        ]
+        ordering = ["key", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+
+class Dimension(models.Model):
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="dimensions")
+    key = models.SlugField(max_length=60)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "key"], name="dimension_unique_key")
+        ]
+        ordering = ["framework", "order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Practice(models.Model):
+    class Effort(models.TextChoices):
+        SMALL = "S", "Small"
+        MEDIUM = "M", "Medium"
+        LARGE = "L", "Large"
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="practices")
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="practices")
+    key = models.SlugField(max_length=80)
+    level = models.PositiveSmallIntegerField()
+    question = models.TextField()
+    help = models.TextField()
+    why = models.TextField()
+    next_step = models.TextField()
+    effort = models.CharField(max_length=1, choices=Effort.choices)
+    prerequisites = models.JSONField(default=list)
+    sources = models.JSONField(default=list)
+    anti_pattern = models.CharField(max_length=60, blank=True)
+    order = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "key"], name="practice_unique_key")
+        ]
+        ordering = ["framework", "order"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Period(models.Model):
+    """An assessment round, usually a quarter ("2026-Q4")."""
+
+    class State(models.TextChoices):
+        UPCOMING = "upcoming", "Upcoming"
+        OPEN = "open", "Open"
+        OVERDUE = "overdue", "Past due"
+        CLOSED = "closed", "Closed"
+
+    key = models.CharField(max_length=20, unique=True)
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="periods")
+    opens_on = models.DateField()
+    due_on = models.DateField()
+    closes_on = models.DateField()
+    reopened_until = models.DateField(
+        null=True, blank=True, help_text="Set to reopen a closed period until this date."
+    )
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opens_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opens_on__lte=models.F("due_on"))
+                & models.Q(due_on__lte=models.F("closes_on")),
+                name="period_dates_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def state_on(self, day: datetime.date) -> str:
+        if self.reopened_until and day <= self.reopened_until and day >= self.opens_on:
+            return self.State.OPEN
+        if day < self.opens_on:
+            return self.State.UPCOMING
+        if day > self.closes_on:
+            return self.State.CLOSED
+        if day > self.due_on:
+            return self.State.OVERDUE
+        return self.State.OPEN
+
+    @property
+    def state(self) -> str:
+        return self.state_on(timezone.localdate())
+
+    @property
+    def accepts_answers(self) -> bool:
+        return self.state in (self.State.OPEN, self.State.OVERDUE)
+
+
+class Assessment(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="assessments")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="assessments")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    overall_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    mean_score = models.FloatField(null=True, blank=True)
+    weakest_dimension_key = models.CharField(max_length=60, blank=True)
+    anti_patterns = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "period"], name="assessment_unique_project_period"
+            )
+        ]
+        indexes = [models.Index(fields=["period", "status"])]
+        ordering = ["-period__opens_on", "project__name"]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.period}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:assessment_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+class Answer(models.Model):
+    class Value(models.TextChoices):
+        NO = "no", "Not in place"
+        PARTLY = "partly", "Partly"
+        YES = "yes", "Fully in place"
+        NA = "na", "Not applicable"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    value = models.CharField(max_length=6, choices=Value.choices, blank=True)
+    na_reason = models.CharField("reason it does not apply", max_length=500, blank=True)
+    note = models.TextField(max_length=2000, blank=True)
+    evidence_url = models.URLField(max_length=500, blank=True)
+    carried_over = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=0)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "practice"], name="answer_unique_practice"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.practice_id}: {self.value or 'unanswered'}"
+
+
+class AnswerChange(models.Model):
+    """One saved edit of an answer: who changed which field, when, from what to what."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="changes")
+    field = models.CharField(max_length=20)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value!r} -> {self.new_value!r}"
+
+
+class DimensionScore(models.Model):
+    """The stored score of one dimension of a submitted assessment; dashboards read these."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="dimension_scores"
+    )
+    # Denormalised so dashboard aggregates need no joins through assessments.
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    dimension_key = models.SlugField(max_length=60)
+    dimension_name = models.CharField(max_length=120)
+    dimension_order = models.PositiveSmallIntegerField(default=0)
+    level = models.PositiveSmallIntegerField()
+    progress = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "dimension_key"], name="dimension_score_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["period", "team", "dimension_key"]),
+            models.Index(fields=["project", "period"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension_key}: level {self.level}"
+
+
+class PracticeGap(models.Model):
+    """A practice that holds a submitted assessment back from its next level."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="gaps")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    practice_key = models.SlugField(max_length=80)
+    dimension_key = models.SlugField(max_length=60)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "practice_key"], name="gap_unique")
+        ]
+        indexes = [models.Index(fields=["period", "practice_key"])]
+
+    def __str__(self) -> str:
+        return self.practice_key
+
+
+class Report(models.Model):
+    class Scope(models.TextChoices):
+        ORGANISATION = "organisation", "Organisation"
+        TEAM = "team", "Team"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    scope = models.CharField(max_length=12, choices=Scope.choices)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
+    )
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="reports")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    html_file = models.FileField(upload_to="reports/", blank=True)
+    pdf_file = models.FileField(upload_to="reports/", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    automatic = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope="organisation", team__isnull=True)
+                | models.Q(scope="team", team__isnull=False),
+                name="report_scope_matches_team",
+            ),
+            # Closing a period creates its automatic reports once, however often it runs.
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=models.Q(automatic=True, scope="organisation"),
+                name="report_unique_automatic_organisation",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "team"],
+                condition=models.Q(automatic=True, scope="team"),
+                name="report_unique_automatic_team",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.team.name if self.team_id else "Organisation"
+        return f"{target} report {self.period}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:report_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class SentEmail(models.Model):
+    """An email claimed under a unique key before it is sent, so no job sends it twice."""
+
+    class Status(models.TextChoices):
+        CLAIMED = "claimed", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=30)
+    recipient = models.EmailField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    period = models.ForeignKey(
+        Period, null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.CLAIMED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class NotificationPreference(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    reminders_enabled = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: reminders {'on' if self.reminders_enabled else 'off'}"

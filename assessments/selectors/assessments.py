@@ -1,0 +1,277 @@
+"""Reads for assessments. Dashboards read stored per-dimension scores, never raw answers."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import User
+from django.db.models import Count, Q, QuerySet, Subquery
+from django.http import Http404
+
+from assessments.models import (
+    Answer,
+    AnswerChange,
+    Assessment,
+    Dimension,
+    DimensionScore,
+    Period,
+    Practice,
+)
+from teams.models import Membership, Project, Team
+from teams.permissions import is_management
+
+
+def period_current() -> Period | None:
+    """The newest period that has opened."""
+    from django.utils import timezone
+
+    return Period.objects.filter(opens_on__lte=timezone.localdate()).order_by("-opens_on").first()
+
+
+def open_assessments_for_user(*, user: User) -> QuerySet[Assessment]:
+    """Drafts of open periods for the teams the user leads or belongs to."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    team_ids = Membership.objects.filter(user=user).values("team_id")
+    return (
+        Assessment.objects.filter(
+            project__team_id__in=team_ids,
+            project__archived_at__isnull=True,
+            status=Assessment.Status.DRAFT,
+            period__opens_on__lte=today,
+        )
+        .exclude(period__closes_on__lt=today, period__reopened_until__isnull=True)
+        .select_related("project", "project__team", "period")
+        .order_by("period__due_on", "project__name")
+    )
+
+
+def project_assessments(*, project: Project) -> QuerySet[Assessment]:
+    return project.assessments.select_related("period").order_by("-period__opens_on")
+
+
+def project_page_data(*, project: Project) -> dict:
+    return {"assessments": project_assessments(project=project)}
+
+
+def team_page_data(*, team: Team) -> dict:
+    period = period_current()
+    if period is None:
+        return {"period": None, "assessments_by_project": {}}
+    assessments = Assessment.objects.filter(period=period, project__team=team)
+    return {
+        "period": period,
+        "assessments_by_project": {a.project_id: a for a in assessments},
+    }
+
+
+def can_read_everything(user: User) -> bool:
+    return is_management(user)
+
+
+# --- The assessment page ----------------------------------------------------------------------
+
+
+def assessment_get_for_user(*, user: User, pk: int) -> Assessment:
+    assessment = (
+        Assessment.objects.select_related(
+            "project", "project__team", "period", "period__framework", "submitted_by"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if assessment is None or not (
+        is_management(user) or _is_member(user, assessment.project.team_id)
+    ):
+        raise Http404("No such assessment.")
+    return assessment
+
+
+def _is_member(user: User, team_id: int) -> bool:
+    return Membership.objects.filter(user=user, team_id=team_id).exists()
+
+
+def assessment_permissions(*, user: User, assessment: Assessment) -> dict[str, bool]:
+    """Members draft answers, leads also submit; management reads only."""
+    role = (
+        Membership.objects.filter(user=user, team_id=assessment.project.team_id)
+        .values_list("role", flat=True)
+        .first()
+    )
+    editable = not assessment.is_submitted and assessment.period.accepts_answers
+    can_answer = editable and (role is not None or user.is_staff)
+    return {
+        "can_answer": can_answer,
+        "can_submit": can_answer and (role == Membership.Role.LEAD or user.is_staff),
+    }
+
+
+@dataclass
+class PracticeRow:
+    practice: Practice
+    answer: Answer
+    previous: Answer | None
+    changes: list[AnswerChange] = field(default_factory=list)
+
+    @property
+    def differs_from_previous(self) -> bool:
+        return self.previous is not None and self.previous.value != self.answer.value
+
+
+@dataclass
+class DimensionSection:
+    dimension: Dimension
+    rows: list[PracticeRow]
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for row in self.rows if row.answer.value)
+
+
+def assessment_sections(*, assessment: Assessment) -> list[DimensionSection]:
+    """Practices grouped by dimension, each with its answer, last quarter's and its history.
+
+    Four queries whatever the number of answers: dimensions, answers (with practices),
+    the previous submitted answers, and the change log.
+    """
+    dimensions = list(Dimension.objects.filter(framework_id=assessment.period.framework_id))
+    answers = list(
+        assessment.answers.select_related("practice", "answered_by").order_by("practice__order")
+    )
+    previous = {a.practice.key: a for a in previous_answers(assessment=assessment)}
+    changes: dict[int, list[AnswerChange]] = {}
+    for change in AnswerChange.objects.filter(answer__assessment=assessment).select_related(
+        "changed_by"
+    ):
+        changes.setdefault(change.answer_id, []).append(change)
+    rows_by_dimension: dict[int, list[PracticeRow]] = {}
+    for answer in answers:
+        row = PracticeRow(
+            practice=answer.practice,
+            answer=answer,
+            previous=previous.get(answer.practice.key),
+            changes=changes.get(answer.pk, []),
+        )
+        rows_by_dimension.setdefault(answer.practice.dimension_id, []).append(row)
+    return [DimensionSection(d, rows_by_dimension.get(d.pk, [])) for d in dimensions]
+
+
+def previous_assessment(*, assessment: Assessment) -> Assessment | None:
+    return (
+        Assessment.objects.filter(
+            project_id=assessment.project_id,
+            status=Assessment.Status.SUBMITTED,
+            period__opens_on__lt=assessment.period.opens_on,
+        )
+        .select_related("period")
+        .order_by("-period__opens_on")
+        .first()
+    )
+
+
+def previous_answers(*, assessment: Assessment) -> QuerySet[Answer]:
+    """The answers of the project's last submitted assessment before this one (one query)."""
+    latest = (
+        Assessment.objects.filter(
+            project_id=assessment.project_id,
+            status=Assessment.Status.SUBMITTED,
+            period__opens_on__lt=assessment.period.opens_on,
+        )
+        .order_by("-period__opens_on")
+        .values("pk")[:1]
+    )
+    return Answer.objects.filter(assessment_id__in=Subquery(latest)).select_related("practice")
+
+
+def answer_get(*, assessment: Assessment, practice_key: str) -> Answer:
+    answer = (
+        Answer.objects.select_related("practice", "answered_by")
+        .filter(assessment=assessment, practice__key=practice_key)
+        .first()
+    )
+    if answer is None:
+        raise Http404("This assessment has no such practice.")
+    return answer
+
+
+def answered_count(*, assessment: Assessment) -> tuple[int, int]:
+    counts = assessment.answers.aggregate(
+        total=Count("pk"), answered=Count("pk", filter=~Q(value=""))
+    )
+    return counts["answered"], counts["total"]
+
+
+# --- Results ----------------------------------------------------------------------------------
+
+
+@dataclass
+class DimensionResult:
+    key: str
+    name: str
+    level: int
+    progress: int
+    score: float
+    previous_level: int | None
+    previous_score: float | None
+
+    @property
+    def change(self) -> str:
+        if self.previous_score is None:
+            return "new"
+        if self.score > self.previous_score + 0.005:
+            return "up"
+        if self.score < self.previous_score - 0.005:
+            return "down"
+        return "same"
+
+
+def assessment_results(*, assessment: Assessment) -> list[DimensionResult]:
+    """Stored dimension scores with the previous submission's beside them (two queries)."""
+    current = assessment.dimension_scores.order_by("dimension_order")
+    before = previous_assessment_scores(assessment=assessment)
+    return [
+        DimensionResult(
+            key=row.dimension_key,
+            name=row.dimension_name,
+            level=row.level,
+            progress=row.progress,
+            score=row.score,
+            previous_level=before[row.dimension_key].level if row.dimension_key in before else None,
+            previous_score=before[row.dimension_key].score if row.dimension_key in before else None,
+        )
+        for row in current
+    ]
+
+
+def previous_assessment_scores(*, assessment: Assessment) -> dict[str, DimensionScore]:
+    latest = (
+        Assessment.objects.filter(
+            project_id=assessment.project_id,
+            status=Assessment.Status.SUBMITTED,
+            period__opens_on__lt=assessment.period.opens_on,
+        )
+        .order_by("-period__opens_on")
+        .values("pk")[:1]
+    )
+    rows = DimensionScore.objects.filter(assessment_id__in=Subquery(latest))
+    return {row.dimension_key: row for row in rows}
+
+
+@dataclass(frozen=True)
+class ChangedAnswer:
+    practice: Practice
+    before: str
+    after: str
+
+
+def changed_answers(*, assessment: Assessment) -> list[ChangedAnswer]:
+    """Answers that differ from the project's previous submission (two queries)."""
+    before = {a.practice.key: a.value for a in previous_answers(assessment=assessment)}
+    if not before:
+        return []
+    return [
+        ChangedAnswer(
+            practice=answer.practice, before=before[answer.practice.key], after=answer.value
+        )
+        for answer in assessment.answers.select_related("practice").order_by("practice__order")
+        if answer.practice.key in before and before[answer.practice.key] != answer.value
+    ]

@@ -1,0 +1,88 @@
+"""Loading framework files into versioned, immutable rows."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from assessments.framework_file import FrameworkSpec, parse_framework_file
+from assessments.models import Assessment, Dimension, Framework, Practice
+
+
+class FrameworkLoadError(Exception):
+    """The file is valid but cannot be loaded (for example it changes a version in use)."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    framework: Framework
+    created: bool
+
+
+@transaction.atomic
+def framework_load(*, path: str | Path) -> LoadResult:
+    """Load a framework file: a new version becomes new rows; the same content is a no-op.
+
+    1. Parse and validate the file (FrameworkFileError names the file, key and problem).
+    2. If (key, version) exists with the same content hash, change nothing.
+    3. If it exists with other content and no assessment uses it, replace its rows;
+       if an assessment uses it, refuse: a used version is immutable.
+    """
+    spec = parse_framework_file(path)
+    content_hash = spec.content_hash()
+    existing = Framework.objects.filter(key=spec.key, version=spec.version).first()
+    if existing and existing.content_hash == content_hash:
+        return LoadResult(framework=existing, created=False)
+    if existing:
+        if Assessment.objects.filter(period__framework=existing).exists():
+            raise FrameworkLoadError(
+                f"{path}: framework '{spec.key}' version {spec.version} is used by assessments "
+                f"and cannot change; give the changed file a new version number."
+            )
+        existing.delete()
+    framework = _create_rows(spec, content_hash, str(path))
+    return LoadResult(framework=framework, created=True)
+
+
+def _create_rows(spec: FrameworkSpec, content_hash: str, source_path: str) -> Framework:
+    framework = Framework.objects.create(
+        key=spec.key,
+        version=spec.version,
+        title=spec.title,
+        description=spec.description,
+        levels={str(level): info for level, info in spec.levels.items()},
+        anti_patterns=spec.anti_patterns,
+        content_hash=content_hash,
+        source_path=source_path,
+    )
+    for dimension_spec in spec.dimensions:
+        dimension = Dimension.objects.create(
+            framework=framework,
+            key=dimension_spec.key,
+            name=dimension_spec.name,
+            description=dimension_spec.description,
+            order=dimension_spec.order,
+        )
+        Practice.objects.bulk_create(
+            Practice(
+                framework=framework,
+                dimension=dimension,
+                key=practice.key,
+                level=practice.level,
+                question=practice.question,
+                help=practice.help,
+                why=practice.why,
+                next_step=practice.next_step,
+                effort=practice.effort,
+                prerequisites=list(practice.prerequisites),
+                sources=list(practice.sources),
+                anti_pattern=practice.anti_pattern or "",
+                order=practice.order,
+            )
+            for practice in dimension_spec.practices
+        )
+    return framework
+
+
+def framework_latest(*, key: str = "mlops") -> Framework | None:
+    return Framework.objects.filter(key=key).order_by("-version").first()

@@ -1,0 +1,153 @@
+"""Assessment periods: quarter keys and dates, opening (drafts + carry-forward), reopening."""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from assessments.models import Answer, Assessment, Framework, Period, Practice
+from assessments.services.frameworks import framework_latest
+from teams.models import Project
+
+PERIOD_KEY_RE = re.compile(r"^(?P<year>\d{4})-Q(?P<quarter>[1-4])$")
+
+
+class PeriodError(ValueError):
+    pass
+
+
+def period_key_for(day: datetime.date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def period_key_after(key: str) -> str:
+    year, quarter = _parse_key(key)
+    return f"{year + 1}-Q1" if quarter == 4 else f"{year}-Q{quarter + 1}"
+
+
+def period_dates(key: str) -> tuple[datetime.date, datetime.date, datetime.date]:
+    """Opens on the quarter's first day; due and closing days come from settings."""
+    year, quarter = _parse_key(key)
+    opens_on = datetime.date(year, 3 * quarter - 2, 1)
+    due_on = opens_on + datetime.timedelta(days=settings.PERIOD_DUE_DAY - 1)
+    closes_on = opens_on + datetime.timedelta(days=settings.PERIOD_CLOSE_DAY - 1)
+    return opens_on, due_on, closes_on
+
+
+def _parse_key(key: str) -> tuple[int, int]:
+    match = PERIOD_KEY_RE.match(key)
+    if not match:
+        raise PeriodError(f"'{key}' is not a period key such as 2026-Q4.")
+    return int(match["year"]), int(match["quarter"])
+
+
+def period_create(*, key: str, framework: Framework | None = None) -> Period:
+    """Create the period for a quarter with the default dates (no-op if it exists)."""
+    framework = framework or framework_latest()
+    if framework is None:
+        raise PeriodError("No maturity framework is loaded; run manage.py load_framework first.")
+    opens_on, due_on, closes_on = period_dates(key)
+    period, _ = Period.objects.get_or_create(
+        key=key,
+        defaults={
+            "framework": framework,
+            "opens_on": opens_on,
+            "due_on": due_on,
+            "closes_on": closes_on,
+        },
+    )
+    return period
+
+
+@dataclass(frozen=True)
+class OpenResult:
+    period: Period
+    created: list[Assessment]
+    newly_opened: bool
+
+
+@transaction.atomic
+def period_open(*, period: Period) -> OpenResult:
+    """Create a draft for every active project that has none; safe to run again.
+
+    1. Claim the opening (opened_at from null to now); only the claimant is "newly opened",
+       so callers send the "assessment open" emails once.
+    2. Create the missing drafts in bulk, each with one answer row per practice.
+    3. Carry each project's last submitted answers forward, marked "carried over".
+    """
+    newly_opened = bool(
+        Period.objects.filter(pk=period.pk, opened_at__isnull=True).update(opened_at=timezone.now())
+    )
+    have_draft = Assessment.objects.filter(period=period).values("project_id")
+    projects = list(Project.objects.filter(archived_at__isnull=True).exclude(pk__in=have_draft))
+    Assessment.objects.bulk_create(
+        [Assessment(project=project, period=period) for project in projects]
+    )
+    created = list(Assessment.objects.filter(period=period, project__in=projects))
+    _create_answers(period, created)
+    period.refresh_from_db()
+    return OpenResult(period=period, created=created, newly_opened=newly_opened)
+
+
+def _create_answers(period: Period, assessments: list[Assessment]) -> None:
+    if not assessments:
+        return
+    practices = list(Practice.objects.filter(framework_id=period.framework_id))
+    carried = _last_submitted_answers([a.project_id for a in assessments], period)
+    Answer.objects.bulk_create(
+        _answer_row(assessment, practice, carried.get((assessment.project_id, practice.key)))
+        for assessment in assessments
+        for practice in practices
+    )
+
+
+def _answer_row(assessment: Assessment, practice: Practice, previous: Answer | None) -> Answer:
+    if previous is None:
+        return Answer(assessment=assessment, practice=practice)
+    return Answer(
+        assessment=assessment,
+        practice=practice,
+        value=previous.value,
+        na_reason=previous.na_reason,
+        note=previous.note,
+        evidence_url=previous.evidence_url,
+        carried_over=True,
+    )
+
+
+def _last_submitted_answers(
+    project_ids: list[int], period: Period
+) -> dict[tuple[int, str], Answer]:
+    """(project id, practice key) -> the answer in the project's last submitted assessment."""
+    latest = (
+        Assessment.objects.filter(
+            project_id__in=project_ids,
+            status=Assessment.Status.SUBMITTED,
+            period__opens_on__lt=period.opens_on,
+        )
+        .values("project_id")
+        .annotate(latest=Max("period__opens_on"))
+    )
+    latest_by_project = {row["project_id"]: row["latest"] for row in latest}
+    answers = Answer.objects.filter(
+        assessment__project_id__in=list(latest_by_project),
+        assessment__status=Assessment.Status.SUBMITTED,
+        assessment__period__opens_on__in=set(latest_by_project.values()),
+    ).select_related("practice", "assessment__period")
+    return {
+        (answer.assessment.project_id, answer.practice.key): answer
+        for answer in answers
+        if latest_by_project[answer.assessment.project_id] == answer.assessment.period.opens_on
+    }
+
+
+def period_reopen(*, period: Period, until: datetime.date) -> Period:
+    if until < timezone.localdate():
+        raise PeriodError("Reopen until a date in the future.")
+    Period.objects.filter(pk=period.pk).update(reopened_until=until)
+    period.refresh_from_db()
+    return period

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from mlops_portal import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("teams.urls")),
+    path("", include("assessments.urls")),
+]
+
+admin.site.site_header = "MLOps Maturity Portal administration"
+admin.site.site_title = "MLOps Portal admin"

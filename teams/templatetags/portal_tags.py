@@ -1,0 +1,26 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping: dict, key: object) -> object:
+    """Look a key up in a dict from a template: {{ scores|get_item:project.pk }}."""
+    if not mapping:
+        return None
+    return mapping.get(key)
+
+
+ANSWER_LABELS = {
+    "no": "Not in place",
+    "partly": "Partly",
+    "yes": "Fully in place",
+    "na": "Not applicable",
+    "": "Unanswered",
+    "unanswered": "Unanswered",
+}
+
+
+@register.filter
+def answer_label(value: str) -> str:
+    return ANSWER_LABELS.get(value, value)
