@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.selectors import assessments as assessment_selectors
+from assessments.selectors import dashboard as dashboard_selectors
 from mlops_portal.http import PortalRequest
 from teams import selectors, services
 from teams.forms import ProjectForm
@@ -50,7 +51,7 @@ def team_detail(request: PortalRequest, slug: str) -> HttpResponse:
         request,
         team,
         members=selectors.team_members(team=team),
-        **assessment_selectors.team_page_data(team=team),
+        **dashboard_selectors.team_page_data(team=team),
     )
     return render(request, "teams/team_detail.html", context)
 
@@ -80,7 +81,7 @@ def project_detail(request: PortalRequest, slug: str) -> HttpResponse:
     context = {
         "project": project,
         "can_manage": can_manage_team(request.user, project.team),
-        **assessment_selectors.project_page_data(project=project),
+        **dashboard_selectors.project_page_data(project=project),
     }
     return render(request, "teams/project_detail.html", context)
 

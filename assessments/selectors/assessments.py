@@ -15,7 +15,7 @@ from assessments.models import (
     Period,
     Practice,
 )
-from teams.models import Membership, Project, Team
+from teams.models import Membership
 from teams.permissions import is_management
 
 
@@ -43,25 +43,6 @@ def open_assessments_for_user(*, user: User) -> QuerySet[Assessment]:
         .select_related("project", "project__team", "period")
         .order_by("period__due_on", "project__name")
     )
-
-
-def project_assessments(*, project: Project) -> QuerySet[Assessment]:
-    return project.assessments.select_related("period").order_by("-period__opens_on")
-
-
-def project_page_data(*, project: Project) -> dict:
-    return {"assessments": project_assessments(project=project)}
-
-
-def team_page_data(*, team: Team) -> dict:
-    period = period_current()
-    if period is None:
-        return {"period": None, "assessments_by_project": {}}
-    assessments = Assessment.objects.filter(period=period, project__team=team)
-    return {
-        "period": period,
-        "assessments_by_project": {a.project_id: a for a in assessments},
-    }
 
 
 def can_read_everything(user: User) -> bool:
