@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from assessments.models import (
@@ -53,31 +53,26 @@ def can_read_everything(user: User) -> bool:
 
 
 def assessment_get_for_user(*, user: User, pk: int) -> Assessment:
+    """The assessment with the viewer's role in its team (`viewer_role`), or a 404."""
+    role = Membership.objects.filter(user=user, team_id=OuterRef("project__team_id")).values(
+        "role"
+    )[:1]
     assessment = (
         Assessment.objects.select_related(
             "project", "project__team", "period", "period__framework", "submitted_by"
         )
+        .annotate(viewer_role=Subquery(role))
         .filter(pk=pk)
         .first()
     )
-    if assessment is None or not (
-        is_management(user) or _is_member(user, assessment.project.team_id)
-    ):
+    if assessment is None or (assessment.viewer_role is None and not is_management(user)):
         raise Http404("No such assessment.")
     return assessment
 
 
-def _is_member(user: User, team_id: int) -> bool:
-    return Membership.objects.filter(user=user, team_id=team_id).exists()
-
-
 def assessment_permissions(*, user: User, assessment: Assessment) -> dict[str, bool]:
     """Members draft answers, leads also submit; management reads only."""
-    role = (
-        Membership.objects.filter(user=user, team_id=assessment.project.team_id)
-        .values_list("role", flat=True)
-        .first()
-    )
+    role = assessment.viewer_role
     editable = not assessment.is_submitted and assessment.period.accepts_answers
     can_answer = editable and (role is not None or user.is_staff)
     return {
