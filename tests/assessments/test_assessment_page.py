@@ -55,7 +55,9 @@ def test_it_shows_exactly_what_was_saved_after_a_reload(client_for, alice, asses
     assert "History (3 changes)" in text
 
 
-def test_it_marks_carried_over_answers_and_differences(client_for, alice, past_period, period, project):
+def test_it_marks_carried_over_answers_and_differences(
+    client_for, alice, past_period, period, project
+):
     periods.period_open(period=past_period)
     previous = Assessment.objects.get(period=past_period, project=project)
     answer_all(previous, "partly")
@@ -97,7 +99,9 @@ def test_it_renders_in_a_constant_number_of_queries(
         client.get(f"/assessments/{assessment.pk}/")
     answer_all(assessment, "partly")
     for answer in assessment.answers.all()[:20]:
-        answer_save(assessment=assessment, answer=answer, expected_version=0, user=alice, value="yes")
+        answer_save(
+            assessment=assessment, answer=answer, expected_version=0, user=alice, value="yes"
+        )
     with django_assert_max_num_queries(10) as many:
         client.get(f"/assessments/{assessment.pk}/")
     assert len(few) == len(many)

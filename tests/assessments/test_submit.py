@@ -11,7 +11,9 @@ def _submit(client, assessment):
     return client.post(f"/assessments/{assessment.pk}/submit/", follow=True)
 
 
-def test_it_refuses_an_incomplete_submission_and_lists_what_is_missing(client_for, alice, assessment):
+def test_it_refuses_an_incomplete_submission_and_lists_what_is_missing(
+    client_for, alice, assessment
+):
     first = assessment.answers.select_related("practice").order_by("practice__order").first()
     first.value = "yes"
     first.save()
