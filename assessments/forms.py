@@ -13,12 +13,18 @@ class AnswerForm(forms.Form):
     )
     na_reason = forms.CharField(max_length=500, required=False, strip=True)
     note = forms.CharField(max_length=2000, required=False, strip=True)
-    evidence_url = forms.URLField(
+    # A plain CharField: URLField would add its own validator (and a second message) and
+    # accept ftp: links; evidence links must be web pages.
+    evidence_url = forms.CharField(
         max_length=500,
         required=False,
-        assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"])],
-        error_messages={"invalid": "Enter a link that starts with http:// or https://."},
+        strip=True,
+        validators=[
+            URLValidator(
+                schemes=["http", "https"],
+                message="Enter a link that starts with http:// or https://.",
+            )
+        ],
     )
     version = forms.IntegerField(min_value=0, max_value=2_000_000_000)
 

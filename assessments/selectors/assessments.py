@@ -169,11 +169,13 @@ def answer_get(*, assessment: Assessment, practice_key: str) -> Answer:
     return answer
 
 
-def answered_count(*, assessment: Assessment) -> tuple[int, int]:
-    counts = assessment.answers.aggregate(
-        total=Count("pk"), answered=Count("pk", filter=~Q(value=""))
+def answer_progress(*, assessment: Assessment) -> dict[str, int]:
+    """answered / total, and how many carried-over answers nobody has confirmed yet."""
+    return assessment.answers.aggregate(
+        total=Count("pk"),
+        answered=Count("pk", filter=~Q(value="")),
+        carried=Count("pk", filter=Q(carried_over=True)),
     )
-    return counts["answered"], counts["total"]
 
 
 # --- Results ----------------------------------------------------------------------------------

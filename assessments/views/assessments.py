@@ -29,6 +29,7 @@ def assessment_detail(request: PortalRequest, pk: int) -> HttpResponse:
         "sections": sections,
         "missing": [row.practice for row in rows if not row.answer.value],
         "answered": sum(1 for row in rows if row.answer.value),
+        "carried": sum(1 for row in rows if row.answer.carried_over),
         "total": len(rows),
         "previous": selectors.previous_assessment(assessment=assessment),
         **permissions,
@@ -96,8 +97,8 @@ def answer_save(request: PortalRequest, pk: int, practice_key: str) -> HttpRespo
     except services.AssessmentLocked as locked:
         context["error"] = str(locked)
         return render(request, template, context, status=403)
-    answered, total = selectors.answered_count(assessment=assessment)
-    context.update(answer=answer, saved=True, answered=answered, total=total, client_version=None)
+    progress = selectors.answer_progress(assessment=assessment)
+    context.update(answer=answer, saved=True, client_version=None, **progress)
     return render(request, template, context)
 
 
