@@ -11,5 +11,7 @@ urlpatterns = [
     path("", include("assessments.urls")),
 ]
 
+handler500 = "mlops_portal.views.server_error"
+
 admin.site.site_header = "MLOps Maturity Portal administration"
 admin.site.site_title = "MLOps Portal admin"

@@ -1,6 +1,9 @@
-from django.db import connection
+import sys
+
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -22,3 +25,20 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         "csrf_failure.html#message" if request.headers.get("HX-Request") else "csrf_failure.html"
     )
     return render(request, template, {"reason": reason}, status=403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """A lost database connection is a clear, retryable 503; anything else a plain 500.
+
+    Nothing half-written survives either way: every write runs in a transaction that the
+    failure rolls back, and CONN_HEALTH_CHECKS opens a fresh connection for the next
+    request, so the service recovers by itself once the database is back.
+    """
+    error = sys.exc_info()[1]
+    # Rendered without the request: context processors would query the database again.
+    if isinstance(error, (OperationalError, InterfaceError)):
+        html = loader.render_to_string(
+            "503.html", {"is_htmx": request.headers.get("HX-Request") == "true"}
+        )
+        return HttpResponse(html, status=503, headers={"Retry-After": "5"})
+    return HttpResponse(loader.render_to_string("500.html"), status=500)

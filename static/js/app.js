@@ -1,9 +1,8 @@
 // Small glue for htmx pages. No inline scripts anywhere: the CSP forbids them.
 (function () {
   "use strict";
-  // A 403 from an expired CSRF token or a lost session: tell the user instead of failing silently.
-  document.addEventListener("htmx:responseError", function (event) {
-    var status = event.detail.xhr.status;
+
+  function notify(text) {
     var box = document.getElementById("htmx-error");
     if (!box) {
       box = document.createElement("div");
@@ -12,18 +11,49 @@
       box.setAttribute("role", "alert");
       document.body.appendChild(box);
     }
-    if (status === 403) {
-      box.textContent = "Your session expired or this page is out of date. Reload the page and try again; nothing was saved.";
-    } else {
-      box.textContent = "The server could not complete that (error " + status + "). Nothing was lost: try again in a moment.";
+    box.textContent = text;
+  }
+
+  // Mark the answer whose autosave failed, without touching its saved version.
+  function markUnsaved(element, text) {
+    var form = element && element.closest ? element.closest("form.practice") : null;
+    if (!form) return;
+    var note = form.querySelector(".save-error");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "save-error notice notice-error";
+      note.setAttribute("role", "alert");
+      form.appendChild(note);
     }
+    note.textContent = text;
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    var text;
+    if (status === 503) {
+      text = "Not saved: the portal is briefly unavailable. Nothing was half-written; try again in a few seconds.";
+    } else if (status === 403) {
+      text = "Not saved: your session expired or this page is out of date. Reload the page and try again.";
+    } else {
+      text = "Not saved: the server could not complete that (error " + status + "). Try again in a moment.";
+    }
+    markUnsaved(event.detail.elt, text);
+    notify(text);
   });
-  document.addEventListener("htmx:sendError", function () {
-    var box = document.getElementById("htmx-error") || document.createElement("div");
-    box.id = "htmx-error";
-    box.className = "notice notice-error floating-notice";
-    box.setAttribute("role", "alert");
-    box.textContent = "Cannot reach the portal. Check your connection; your last change was not saved.";
-    document.body.appendChild(box);
+
+  document.addEventListener("htmx:sendError", function (event) {
+    var text = "Not saved: cannot reach the portal. Check your connection and try again.";
+    markUnsaved(event.detail.elt, text);
+    notify(text);
+  });
+
+  // A successful save clears an earlier failure note on that answer and the floating notice.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("form.practice") : null;
+    var note = form ? form.querySelector(".save-error") : null;
+    if (note && event.detail.xhr.status < 400) note.remove();
+    var box = document.getElementById("htmx-error");
+    if (box && event.detail.xhr.status < 400) box.remove();
   });
 })();
