@@ -16,6 +16,7 @@ from teams.models import MANAGEMENT_GROUP, Membership
 from tests.factories import ProjectFactory, TeamFactory, UserFactory
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+pytest_plugins = ["tests.assessments.fixtures"]
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

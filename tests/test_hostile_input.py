@@ -1,0 +1,146 @@
+"""Hostile input on every form and endpoint: never a 500, never partial data, always inert."""
+
+import pytest
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assessments.models import Answer, AnswerChange
+from teams.models import Project
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+SCRIPT = '<script>alert("x")</script>"><img src=x onerror=alert(1)>'
+hostile_text = st.one_of(
+    st.text(max_size=50),
+    st.text(min_size=3000, max_size=12000),
+    st.sampled_from(["\x00", "a\x00b", SCRIPT, "' OR 1=1 --", "=cmd|' /C calc'!A0", "🚀" * 300]),
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+)
+hypothesis_settings = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.fixture
+def lead_client(alice, team) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(alice)
+    return client
+
+
+@hypothesis_settings
+@given(
+    name=hostile_text,
+    stage=hostile_text,
+    description=hostile_text,
+    goal=hostile_text,
+    extra=st.dictionaries(st.sampled_from(["team", "slug", "archived_at", "id"]), hostile_text),
+)
+def test_it_never_fails_or_stores_bad_projects(
+    lead_client, team, name, stage, description, goal, extra
+):
+    before = Project.objects.count()
+    data = {
+        **extra,
+        "name": name,
+        "stage": stage,
+        "description": description,
+        "business_goal": goal,
+    }
+    response = lead_client.post(f"/teams/{team.slug}/projects/new/", data, **HTMX)
+    assert response.status_code in (200, 422)
+    if response.status_code == 422:
+        assert Project.objects.count() == before
+    else:
+        project = Project.objects.latest("pk")
+        assert project.team == team and project.archived_at is None
+        assert "\x00" not in project.name
+
+
+@hypothesis_settings
+@given(
+    value=st.one_of(st.sampled_from(["yes", "no", "partly", "na"]), hostile_text),
+    version=st.one_of(st.integers(min_value=-5, max_value=2**40).map(str), hostile_text),
+    note=hostile_text,
+    evidence=st.one_of(
+        hostile_text,
+        st.sampled_from(["javascript:alert(1)", "data:text/html,x", "https://ok.example"]),
+    ),
+    reason=hostile_text,
+)
+def test_it_never_fails_or_half_writes_an_answer(
+    lead_client, assessment, value, version, note, evidence, reason
+):
+    answer = assessment.answers.select_related("practice").first()
+    before = (answer.value, answer.note, answer.version, AnswerChange.objects.count())
+    response = lead_client.post(
+        f"/assessments/{assessment.pk}/answers/{answer.practice.key}/",
+        {
+            "value": value,
+            "version": version,
+            "note": note,
+            "evidence_url": evidence,
+            "na_reason": reason,
+        },
+        **HTMX,
+    )
+    assert response.status_code in (200, 409, 422)
+    answer.refresh_from_db()
+    if response.status_code != 200:
+        assert (answer.value, answer.note, answer.version, AnswerChange.objects.count()) == before
+    else:
+        assert answer.value in {"yes", "no", "partly", "na"}
+        assert answer.evidence_url == "" or answer.evidence_url.startswith(("http://", "https://"))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/teams/{other}/",
+        "/teams/{other}/projects/new/",
+        "/projects/{other_project}/edit/",
+        "/projects/{other_project}/archive/",
+        "/assessments/{other_assessment}/",
+        "/assessments/{other_assessment}/submit/",
+        "/assessments/{other_assessment}/answers/data-schema/",
+    ],
+)
+def test_it_404s_other_teams_objects_reached_by_tampered_ids(
+    lead_client, other_team, other_project, other_assessment, path
+):
+    url = path.format(
+        other=other_team.slug,
+        other_project=other_project.slug,
+        other_assessment=other_assessment.pk,
+    )
+    assert lead_client.get(url).status_code in (404, 405)
+    assert lead_client.post(url, {"value": "yes", "version": 0, "name": "x"}).status_code in (
+        404,
+        405,
+    )
+    assert not Answer.objects.filter(assessment=other_assessment).exclude(value="").exists()
+
+
+def test_it_keeps_script_payloads_inert_in_pages_and_fragments(
+    lead_client, team, project, assessment
+):
+    project.name = project.description = SCRIPT
+    project.save()
+    answer = assessment.answers.select_related("practice").first()
+    fragment = lead_client.post(
+        f"/assessments/{assessment.pk}/answers/{answer.practice.key}/",
+        {"value": "yes", "version": 0, "note": SCRIPT},
+        **HTMX,
+    ).text
+    pages = [
+        lead_client.get(f"/teams/{team.slug}/").text,
+        lead_client.get(f"/projects/{project.slug}/").text,
+        lead_client.get(f"/assessments/{assessment.pk}/").text,
+        fragment,
+    ]
+    for text in pages:
+        assert '<script>alert("x")' not in text
+        assert "<img src=x" not in text
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in pages[2]
