@@ -131,30 +131,22 @@ def assessment_sections(*, assessment: Assessment) -> list[DimensionSection]:
     return [DimensionSection(d, rows_by_dimension.get(d.pk, [])) for d in dimensions]
 
 
+def _earlier_submissions(assessment: Assessment) -> QuerySet[Assessment]:
+    """The project's submitted assessments before this one, newest first."""
+    return Assessment.objects.filter(
+        project_id=assessment.project_id,
+        status=Assessment.Status.SUBMITTED,
+        period__opens_on__lt=assessment.period.opens_on,
+    ).order_by("-period__opens_on")
+
+
 def previous_assessment(*, assessment: Assessment) -> Assessment | None:
-    return (
-        Assessment.objects.filter(
-            project_id=assessment.project_id,
-            status=Assessment.Status.SUBMITTED,
-            period__opens_on__lt=assessment.period.opens_on,
-        )
-        .select_related("period")
-        .order_by("-period__opens_on")
-        .first()
-    )
+    return _earlier_submissions(assessment).select_related("period").first()
 
 
 def previous_answers(*, assessment: Assessment) -> QuerySet[Answer]:
     """The answers of the project's last submitted assessment before this one (one query)."""
-    latest = (
-        Assessment.objects.filter(
-            project_id=assessment.project_id,
-            status=Assessment.Status.SUBMITTED,
-            period__opens_on__lt=assessment.period.opens_on,
-        )
-        .order_by("-period__opens_on")
-        .values("pk")[:1]
-    )
+    latest = _earlier_submissions(assessment).values("pk")[:1]
     return Answer.objects.filter(assessment_id__in=Subquery(latest)).select_related("practice")
 
 
@@ -221,15 +213,7 @@ def assessment_results(*, assessment: Assessment) -> list[DimensionResult]:
 
 
 def previous_assessment_scores(*, assessment: Assessment) -> dict[str, DimensionScore]:
-    latest = (
-        Assessment.objects.filter(
-            project_id=assessment.project_id,
-            status=Assessment.Status.SUBMITTED,
-            period__opens_on__lt=assessment.period.opens_on,
-        )
-        .order_by("-period__opens_on")
-        .values("pk")[:1]
-    )
+    latest = _earlier_submissions(assessment).values("pk")[:1]
     rows = DimensionScore.objects.filter(assessment_id__in=Subquery(latest))
     return {row.dimension_key: row for row in rows}
 
