@@ -134,7 +134,7 @@ class SimulatedUser(threading.Thread):
             headers["HX-Request"] = "true"
         request = urllib.request.Request(BASE + path, data=body, headers=headers)
         try:
-            with self.opener.open(request, timeout=15) as response:
+            with self.opener.open(request, timeout=30) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode(errors="replace")
