@@ -48,11 +48,35 @@
     notify(text);
   });
 
+  // "Not applicable" needs a reason: instead of sending a save the server would refuse,
+  // move the focus to the reason field and save once it is filled in.
+  document.addEventListener("htmx:confirm", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form.practice")) return;
+    var notApplicable = form.querySelector("input[name=value][value=na]");
+    var reason = form.querySelector("input[name=na_reason]");
+    if (notApplicable && notApplicable.checked && reason && !reason.value.trim()) {
+      event.preventDefault();
+      var hint = form.querySelector(".save-hint");
+      if (!hint) {
+        hint = document.createElement("p");
+        hint.className = "save-hint small";
+        hint.setAttribute("role", "status");
+        reason.parentNode.appendChild(hint);
+      }
+      hint.textContent = "Say why it does not apply; the answer saves as soon as you do.";
+      reason.focus();
+    }
+  });
+
   // A successful save clears an earlier failure note on that answer and the floating notice.
   document.addEventListener("htmx:afterSwap", function (event) {
     var form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("form.practice") : null;
+    var saved = event.detail.xhr.status < 400;
     var note = form ? form.querySelector(".save-error") : null;
-    if (note && event.detail.xhr.status < 400) note.remove();
+    if (note && saved) note.remove();
+    var hint = form ? form.querySelector(".save-hint") : null;
+    if (hint && saved) hint.remove();
     var box = document.getElementById("htmx-error");
     if (box && event.detail.xhr.status < 400) box.remove();
   });
