@@ -1,9 +1,10 @@
 import sys
 
 from django.db import InterfaceError, OperationalError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -17,6 +18,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except Exception as error:  # noqa: BLE001 - any database failure means unhealthy
         return JsonResponse({"status": "error", "database": str(error)[:200]}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages without a <link rel=icon>, such as the admin."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
