@@ -6,6 +6,7 @@ from teams.permissions import is_management
 # (label, view name, who sees it): navigation by role.
 NAVIGATION = [
     ("My teams", "teams:home", "everyone"),
+    ("Organisation", "assessments:org_dashboard", "management"),
 ]
 
 

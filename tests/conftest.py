@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 
 from teams.models import MANAGEMENT_GROUP, Membership
 from tests.factories import ProjectFactory, TeamFactory, UserFactory
@@ -68,6 +69,12 @@ def require_service(reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"required service missing: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Dashboards cache their aggregates: every test starts without another test's."""
+    cache.clear()
 
 
 @pytest.fixture

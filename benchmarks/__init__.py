@@ -1,0 +1,1 @@
+"""Benchmarks run by `make bench`; each module is runnable with `python -m benchmarks.<name>`."""
