@@ -7,6 +7,7 @@ from teams.permissions import is_management
 NAVIGATION = [
     ("My teams", "teams:home", "everyone"),
     ("Organisation", "assessments:org_dashboard", "management"),
+    ("Reports", "assessments:report_list", "everyone"),
 ]
 
 

@@ -4,10 +4,12 @@ Defaults serve a laptop with no services (SQLite in var/, eager Celery, emails a
 var/mail/). Production sets DJANGO_ENV=production plus the variables listed in the README.
 """
 
+import shutil
 import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -186,21 +188,59 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
+# Late acknowledgement is switched on per task, only for tasks that are safe to run twice.
 CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Longest task (300 s) plus the longest retry back-off (600 s) plus slack: a message that is
-# not acknowledged within this window is redelivered, so it must exceed both together.
-CELERY_VISIBILITY_TIMEOUT = 3600
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_TASK_IGNORE_RESULT = True
+# Publishing gives up after about a second when Redis is down: the database keeps what is
+# due and the next tick queues it again (see mlops_portal.celery.PortalTask).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+# Give running tasks a chance to finish on a deploy before the worker stops.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 10.0
+
+# Emails: transient SMTP failures are retried with exponential back-off (with jitter).
+EMAIL_RETRY_BACKOFF = env.int("EMAIL_RETRY_BACKOFF", default=30)  # seconds, doubled per retry
+EMAIL_RETRY_BACKOFF_MAX = 600
+EMAIL_MAX_RETRIES = 5
+# After this many failed sends in all (task retries plus later ticks) an email is given up.
+EMAIL_MAX_ATTEMPTS = 12
+REPORT_TASK_SOFT_TIME_LIMIT = env.int("REPORT_TASK_SOFT_TIME_LIMIT", default=240)
+REPORT_TASK_TIME_LIMIT = env.int("REPORT_TASK_TIME_LIMIT", default=300)
+
+# Redis redelivers a message that is not acknowledged within the visibility timeout, even
+# while the first copy still runs. Late-acknowledged tasks stay unacknowledged for their run
+# (at most the report's 300 s hard limit), and a retry's countdown message is held unacked
+# until it is due (at most EMAIL_RETRY_BACKOFF_MAX, 600 s): one hour is above both together.
+CELERY_VISIBILITY_TIMEOUT = 3600
+assert CELERY_VISIBILITY_TIMEOUT > REPORT_TASK_TIME_LIMIT + EMAIL_RETRY_BACKOFF_MAX
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+
+# Beat only ticks; the tick reads from the database what is due (periods to create, open and
+# close, emails not yet sent, reports stuck or waiting). Run exactly one beat process.
+CELERY_BEAT_SCHEDULE = {
+    "tick": {
+        "task": "assessments.tasks.tick",
+        "schedule": crontab(minute=5),  # hourly, at :05 (https://crontab.guru/#5_*_*_*_*)
+    },
+}
 
 # --- Assessment periods -----------------------------------------------------------------------
 
 PERIOD_DUE_DAY = env.int("PERIOD_DUE_DAY", default=21)
 PERIOD_CLOSE_DAY = env.int("PERIOD_CLOSE_DAY", default=35)
 ESCALATION_GRACE_DAYS = env.int("ESCALATION_GRACE_DAYS", default=7)
+# The next quarter's period is created this many days before it opens.
+PERIOD_CREATE_AHEAD_DAYS = env.int("PERIOD_CREATE_AHEAD_DAYS", default=14)
+# Chromium for the report's chart images (Kaleido); without one, reports say charts are
+# unavailable and keep every table.
+REPORT_CHART_BROWSER_PATH = env.str("BROWSER_PATH", default=shutil.which("chromium") or "")
 REQUIRE_SERVICES = env.bool("REQUIRE_SERVICES", default=False)
 
 # --- Security ---------------------------------------------------------------------------------
@@ -241,5 +281,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # The report renderers log every step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "kaleido": {"level": "WARNING"},
+        "choreographer": {"level": "WARNING"},
+    },
 }
