@@ -34,6 +34,7 @@ run: $(VENV)/.runtime
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py load_framework $(FRAMEWORK)
 	$(PY) manage.py seed_demo
+	$(PY) manage.py send_reminders
 	@echo ""
 	@echo "  MLOps Maturity Portal: http://127.0.0.1:$(PORT)/"
 	@echo "  Demo accounts (password: demo): admin, manager, lead, member"

@@ -9,16 +9,22 @@ from assessments.services import reminders
 from mlops_portal.celery import app
 
 
+def _forget_connections() -> None:
+    # The app caches its connection and producer pools; the next use builds them from
+    # the current broker_url. Closing them instead would break later tests' workers.
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def broker_down():
     """A real broker connection to a port nothing listens on."""
     saved = app.conf.broker_url, app.conf.task_always_eager
     app.conf.broker_url, app.conf.task_always_eager = "redis://127.0.0.1:9/0", False
-    app._pool = None
+    _forget_connections()
     yield
     app.conf.broker_url, app.conf.task_always_eager = saved
-    app.pool.force_close_all()
-    app._pool = None
+    _forget_connections()
 
 
 def test_it_keeps_the_report_queued_and_tells_the_user(

@@ -1,0 +1,179 @@
+"""Every URL of the portal against every persona, for GET and for POST.
+
+The table below is the access policy. A new URL pattern without a row fails
+`test_it_has_a_row_for_every_url`, so nobody can add a view and forget to decide who may
+use it. The Django admin (namespace "admin") is left to Django: every admin page requires
+a staff login, and only org admins are staff.
+
+Outcomes: a status code, or LOGIN for a redirect to the log-in page.
+"""
+
+from unittest import mock
+
+import pytest
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from assessments.models import Report
+
+LOGIN = "login"
+PERSONAS = ("anonymous", "member", "lead", "other_lead", "management", "admin")
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+#                                 anonymous member lead  other  mgmt  admin
+OPEN_TO_ALL = (200,) * 6
+NOT_ALLOWED = (405,) * 6
+ANY_USER = (LOGIN, 200, 200, 200, 200, 200)
+TEAM_READ = (LOGIN, 200, 200, 404, 200, 200)
+TEAM_CHANGE_FORM = (LOGIN, 403, 200, 404, 403, 200)
+TEAM_CHANGE = (LOGIN, 403, 302, 404, 403, 302)
+MANAGEMENT_READ = (LOGIN, 403, 403, 403, 200, 200)
+MANAGEMENT_CHANGE = (LOGIN, 403, 403, 403, 302, 302)
+ORGANISATION_REPORT = (LOGIN, 404, 404, 404, 200, 200)
+
+# name: (path, GET outcomes, POST outcomes, POST data)
+MATRIX = {
+    "healthz": ("/healthz", OPEN_TO_ALL, NOT_ALLOWED, {}),
+    "favicon": ("/favicon.ico", (301,) * 6, NOT_ALLOWED, {}),
+    "login": ("/accounts/login/", OPEN_TO_ALL, OPEN_TO_ALL, {}),
+    "logout": ("/accounts/logout/", NOT_ALLOWED, OPEN_TO_ALL, {}),
+    "password_change": ("/accounts/password_change/", ANY_USER, ANY_USER, {}),
+    "password_change_done": (
+        "/accounts/password_change/done/",
+        ANY_USER,
+        (LOGIN, 405, 405, 405, 405, 405),
+        {},
+    ),
+    "password_reset": ("/accounts/password_reset/", OPEN_TO_ALL, OPEN_TO_ALL, {}),
+    "password_reset_done": ("/accounts/password_reset/done/", OPEN_TO_ALL, NOT_ALLOWED, {}),
+    "password_reset_confirm": ("/accounts/reset/MQ/bad-token/", OPEN_TO_ALL, OPEN_TO_ALL, {}),
+    "password_reset_complete": ("/accounts/reset/done/", OPEN_TO_ALL, NOT_ALLOWED, {}),
+    "teams:home": ("/", ANY_USER, NOT_ALLOWED, {}),
+    "teams:team_detail": ("/teams/{team}/", TEAM_READ, NOT_ALLOWED, {}),
+    "teams:project_create": (
+        "/teams/{team}/projects/new/",
+        TEAM_CHANGE_FORM,
+        TEAM_CHANGE,
+        {"name": "New model", "stage": "pilot"},
+    ),
+    "teams:project_detail": ("/projects/{project}/", TEAM_READ, NOT_ALLOWED, {}),
+    "teams:project_edit": (
+        "/projects/{project}/edit/",
+        TEAM_CHANGE_FORM,
+        TEAM_CHANGE,
+        {"name": "Renamed", "stage": "production"},
+    ),
+    "teams:project_archive": ("/projects/{project}/archive/", NOT_ALLOWED, TEAM_CHANGE, {}),
+    "teams:project_restore": ("/projects/{project}/restore/", NOT_ALLOWED, TEAM_CHANGE, {}),
+    "assessments:assessment_detail": ("/assessments/{assessment}/", TEAM_READ, NOT_ALLOWED, {}),
+    "assessments:answer_save": (
+        "/assessments/{assessment}/answers/{practice}/",
+        NOT_ALLOWED,
+        (LOGIN, 200, 200, 404, 403, 200),
+        {"value": "yes", "version": 0},
+    ),
+    "assessments:assessment_submit": (
+        "/assessments/{assessment}/submit/",
+        NOT_ALLOWED,
+        TEAM_CHANGE,
+        {},
+    ),
+    "assessments:org_dashboard": ("/org/", MANAGEMENT_READ, NOT_ALLOWED, {}),
+    "assessments:org_export": ("/org/export.csv", MANAGEMENT_READ, NOT_ALLOWED, {}),
+    "assessments:team_export": ("/teams/{team}/export.csv", TEAM_READ, NOT_ALLOWED, {}),
+    "assessments:report_list": ("/reports/", ANY_USER, NOT_ALLOWED, {}),
+    "assessments:report_generate": (
+        "/reports/generate/",
+        NOT_ALLOWED,
+        MANAGEMENT_CHANGE,
+        {"period": "{period}", "team": ""},
+    ),
+    "assessments:report_detail": ("/reports/{team_report}/", TEAM_READ, NOT_ALLOWED, {}),
+    "assessments:report_pdf": ("/reports/{team_report}/report.pdf", TEAM_READ, NOT_ALLOWED, {}),
+    "assessments:report_html": ("/reports/{team_report}/report.html", TEAM_READ, NOT_ALLOWED, {}),
+    "assessments:notification_settings": (
+        "/account/notifications/",
+        ANY_USER,
+        (LOGIN, 302, 302, 302, 302, 302),
+        {},
+    ),
+}
+
+
+def _url_names(patterns, namespace: str | None = None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or namespace
+            if inner != "admin":
+                yield from _url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_it_has_a_row_for_every_url():
+    assert sorted(_url_names(get_resolver().url_patterns)) == sorted(MATRIX)
+
+
+@pytest.fixture
+def objects(team, project, assessment, period, alice) -> dict[str, object]:
+    report = Report.objects.create(scope="team", team=team, period=period, status="done")
+    report.pdf_file.save("matrix.pdf", ContentFile(b"%PDF-1.4 matrix"), save=False)
+    report.html_file.save("matrix.html", ContentFile(b"<h1>matrix</h1>"), save=True)
+    first = assessment.answers.select_related("practice").first()
+    return {
+        "team": team.slug,
+        "project": project.slug,
+        "assessment": assessment.pk,
+        "practice": first.practice.key,
+        "period": period.pk,
+        "team_report": report.pk,
+    }
+
+
+def _row_counts() -> dict[str, int]:
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+@pytest.fixture(autouse=True)
+def no_report_generation():
+    with mock.patch("assessments.tasks.report_generate.delay_on_commit"):
+        yield
+
+
+def _outcome(response) -> int | str:
+    if response.status_code == 302 and response["Location"].startswith("/accounts/login/"):
+        return LOGIN
+    return response.status_code
+
+
+@pytest.mark.parametrize("name", MATRIX)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_it_answers_get_as_the_table_says_and_changes_nothing(
+    name, persona, personas, client_for, objects
+):
+    path, expected, _, _ = MATRIX[name]
+    client = client_for(personas[persona])
+    before = _row_counts()
+    response = client.get(path.format(**objects))
+    assert _outcome(response) == expected[PERSONAS.index(persona)], f"GET {path} as {persona}"
+    if name != "login":  # axes records a log-in page view for anonymous users
+        assert _row_counts() == before, f"GET {path} as {persona} changed data"
+
+
+@pytest.mark.parametrize("name", MATRIX)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_it_answers_post_as_the_table_says(name, persona, personas, client_for, objects):
+    path, _, expected, data = MATRIX[name]
+    client = client_for(personas[persona])
+    data = {key: str(value).format(**objects) for key, value in data.items()}
+    extra = HTMX if name == "assessments:answer_save" else {}
+    response = client.post(path.format(**objects), data, **extra)
+    assert _outcome(response) == expected[PERSONAS.index(persona)], f"POST {path} as {persona}"
+
+
+def test_it_hides_the_organisation_report_from_teams(personas, client_for, period, objects):
+    report = Report.objects.create(scope="organisation", period=period, status="queued")
+    for persona, expected in zip(PERSONAS, ORGANISATION_REPORT, strict=True):
+        response = client_for(personas[persona]).get(f"/reports/{report.pk}/")
+        assert _outcome(response) == expected, persona
