@@ -3,6 +3,8 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Links in the demo's e-mails point at the server `make run` starts.
+export SITE_URL ?= http://127.0.0.1:$(PORT)
 FRAMEWORK := assessments/frameworks/mlops-v1.yaml
 
 .PHONY: run test bench lint format clean python-check

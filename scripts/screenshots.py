@@ -14,6 +14,7 @@ OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 SHOTS = [
     ("lead", "/teams/fraud-detection/", "team.png"),
     ("manager", "/org/", "dashboard.png"),
+    ("lead", "/projects/chargeback-prediction/", "project.png"),
 ]
 CHROMIUM_ARGS = [
     "--no-sandbox",
