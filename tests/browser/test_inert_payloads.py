@@ -1,0 +1,92 @@
+"""Script payloads in every text a user can write stay inert: pages, fragments, charts,
+e-mails and reports. In a real browser, no dialog may fire."""
+
+import io
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+from django.core.management import call_command
+from pypdf import PdfReader
+
+from assessments.models import Answer, Assessment, Report
+from assessments.selectors.assessments import period_current
+from assessments.services import reports
+from mlops_portal.celery import app
+from teams.models import Project, Team
+
+pytestmark = pytest.mark.browser
+PAYLOAD = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+
+
+@pytest.fixture
+def hostile_organisation(transactional_db) -> Assessment:
+    call_command("load_framework", "assessments/frameworks/mlops-v1.yaml", verbosity=0)
+    call_command("seed_demo", teams=2, projects_per_team=2, quarters=2, stdout=io.StringIO())
+    team = Team.objects.get(memberships__user__username="lead")
+    Team.objects.filter(pk=team.pk).update(name=f"Fraud {PAYLOAD}", description=PAYLOAD)
+    for number, project in enumerate(Project.objects.filter(team=team)):
+        project.name = f"Scoring {number} {PAYLOAD}"
+        project.description = project.kpi = project.business_goal = PAYLOAD
+        project.save()
+    User.objects.filter(username="lead").update(first_name=PAYLOAD)
+    draft = Assessment.objects.filter(
+        period=period_current(), project__team=team, status="draft"
+    ).first()
+    Answer.objects.filter(assessment=draft).update(
+        note=PAYLOAD, evidence_url="https://example.com/?q=%3Cscript%3E"
+    )
+    return draft
+
+
+def test_it_never_runs_a_payload_in_any_page(page, login, console_errors, hostile_organisation):
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    draft = hostile_organisation
+    login(page, "manager")
+    for path in (
+        "/",
+        f"/teams/{draft.project.team.slug}/",
+        f"/projects/{draft.project.slug}/",
+        f"/assessments/{draft.pk}/",
+        "/org/",
+        "/reports/",
+    ):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        assert page.locator("script:not([src])").count() == 0, path
+    page.context.clear_cookies()
+    login(page, "lead")
+    page.goto(f"/assessments/{draft.pk}/")
+    form = page.locator("form.practice").first
+    with page.expect_response(lambda r: "/answers/" in r.url and r.status == 200):
+        form.get_by_label("Partly").check()  # the saved fragment shows the lead's name
+    assert dialogs == []
+    assert console_errors == []
+
+
+def test_it_keeps_payloads_inert_in_emails_and_reports(hostile_organisation, settings):
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        period = hostile_organisation.period
+        manager = User.objects.get(username="manager")
+        report = reports.report_request(period=period, team=None, user=manager)
+        team_report = reports.report_request(
+            period=period, team=hostile_organisation.project.team, user=manager
+        )
+        call_command("send_reminders", stdout=io.StringIO())
+    finally:
+        app.conf.task_always_eager = saved
+    team_report.refresh_from_db()
+    html = team_report.html_file.read().decode()
+    assert "<script>alert(2)" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
+    text = "".join(page.extract_text() for page in PdfReader(team_report.pdf_file.path).pages)
+    assert "<script>alert(2)</script>" in text  # shown as text, never interpreted
+    assert Report.objects.get(pk=report.pk).status == "done"
+    assert mail.outbox, "the open e-mails were sent"
+    for message in mail.outbox:
+        for body, _ in getattr(message, "alternatives", []):
+            assert "<script>alert(2)" not in body and "<img src=x" not in body
