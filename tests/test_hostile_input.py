@@ -1,11 +1,13 @@
 """Hostile input on every form and endpoint: never a 500, never partial data, always inert."""
 
+from unittest import mock
+
 import pytest
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments.models import Answer, AnswerChange
+from assessments.models import Answer, AnswerChange, Report
 from teams.models import Project
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -19,7 +21,11 @@ hostile_text = st.one_of(
 hypothesis_settings = settings(
     max_examples=40,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
 )
 
 
@@ -144,3 +150,49 @@ def test_it_keeps_script_payloads_inert_in_pages_and_fragments(
         assert '<script>alert("x")' not in text
         assert "<img src=x" not in text
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in pages[2]
+
+
+@pytest.fixture
+def manager_client(carol) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(carol)
+    return client
+
+
+@hypothesis_settings
+@given(
+    params=st.dictionaries(
+        st.sampled_from(["quarter", "team", "stage", "page", "format"]),
+        hostile_text | st.sampled_from(["2026-Q4", "fraud-detection", "production"]),
+    )
+)
+def test_it_never_fails_on_hostile_dashboard_filters(manager_client, period, team, params):
+    for path in ("/org/", "/org/export.csv", f"/teams/{team.slug}/export.csv"):
+        response = manager_client.get(path, params)
+        assert response.status_code == 200, path
+
+
+@hypothesis_settings
+@given(period_id=hostile_text, team_id=hostile_text)
+def test_it_never_fails_or_queues_a_bad_report_request(
+    manager_client, period, period_id, team_id, no_report_generation
+):
+    response = manager_client.post("/reports/generate/", {"period": period_id, "team": team_id})
+    assert response.status_code in (302, 422)
+    if response.status_code == 422:
+        assert not Report.objects.filter(period__key=period_id).exists()
+
+
+@hypothesis_settings
+@given(value=hostile_text, extra=hostile_text)
+def test_it_never_fails_on_hostile_notification_settings(lead_client, value, extra):
+    response = lead_client.post(
+        "/account/notifications/", {"reminders_enabled": value, "user": extra}
+    )
+    assert response.status_code == 302
+
+
+@pytest.fixture
+def no_report_generation():
+    with mock.patch("assessments.tasks.report_generate.delay_on_commit"):
+        yield
