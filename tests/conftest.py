@@ -12,11 +12,18 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
 
 from teams.models import MANAGEMENT_GROUP, Membership
 from tests.factories import ProjectFactory, TeamFactory, UserFactory
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+# CI explores the same hypothesis examples on every run, so a red build is reproducible;
+# local runs keep exploring new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 pytest_plugins = ["tests.assessments.fixtures"]
 
 
