@@ -40,15 +40,5 @@ def project_get_for_user(*, user: User, slug: str) -> Project:
     return project
 
 
-def user_roles_by_team(*, user: User) -> dict[int, str]:
-    return dict(Membership.objects.filter(user=user).values_list("team_id", "role"))
-
-
-def team_leads(*, team: Team) -> QuerySet[User]:
-    return User.objects.filter(
-        memberships__team=team, memberships__role=Membership.Role.LEAD, is_active=True
-    )
-
-
 def _is_member(user: User, team: Team) -> bool:
     return Membership.objects.filter(user=user, team=team).exists()

@@ -1,6 +1,5 @@
 """Writes with rules for teams and projects."""
 
-from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -61,7 +60,3 @@ def project_restore(*, project: Project) -> Project:
     Project.objects.filter(pk=project.pk).update(archived_at=None)
     project.refresh_from_db()
     return project
-
-
-def user_display_name(user: User) -> str:
-    return user.get_full_name() or user.username

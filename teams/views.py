@@ -27,7 +27,6 @@ def home(request: PortalRequest) -> HttpResponse:
         "teams/home.html",
         {
             "teams": teams,
-            "roles": selectors.user_roles_by_team(user=request.user),
             "open_assessments": assessment_selectors.open_assessments_for_user(user=request.user),
         },
     )

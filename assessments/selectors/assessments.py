@@ -45,10 +45,6 @@ def open_assessments_for_user(*, user: User) -> QuerySet[Assessment]:
     )
 
 
-def can_read_everything(user: User) -> bool:
-    return is_management(user)
-
-
 # --- The assessment page ----------------------------------------------------------------------
 
 
