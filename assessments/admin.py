@@ -31,15 +31,22 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class DimensionInline(admin.TabularInline):
-    model = Dimension
-    fields = ["order", "key", "name"]
-    readonly_fields = fields
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown for reference beside their parent; they are written by services."""
+
     extra = 0
     can_delete = False
 
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        return list(self.fields)
+
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class DimensionInline(ReadOnlyInline):
+    model = Dimension
+    fields = ["order", "key", "name"]
 
 
 @admin.register(Framework)
@@ -81,15 +88,9 @@ class PeriodAdmin(admin.ModelAdmin):
         self.message_user(request, f"Reopened until {until:%d %b %Y}.", messages.SUCCESS)
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(ReadOnlyInline):
     model = Answer
     fields = ["practice", "value", "na_reason", "note", "answered_by", "answered_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Assessment)

@@ -7,6 +7,7 @@ import datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from assessments.models import Assessment, Framework, Period
@@ -63,3 +64,16 @@ def answer_all(assessment: Assessment, value: str = "yes", **overrides: str) -> 
         if answer.value == "na":
             answer.na_reason = "Does not apply here."
         answer.save()
+
+
+def submit_last_quarter(past_period: Period, project, lead, value: str = "partly") -> Assessment:
+    """Open the earlier period, answer every practice with `value` and submit it in time."""
+    from assessments.services.assessments import assessment_submit
+    from assessments.services.periods import period_open
+
+    period_open(period=past_period)
+    previous = Assessment.objects.get(period=past_period, project=project)
+    answer_all(previous, value)
+    with time_machine.travel(past_period.opens_on + datetime.timedelta(days=1)):
+        assessment_submit(assessment=previous, user=lead)
+    return previous

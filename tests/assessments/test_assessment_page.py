@@ -7,8 +7,8 @@ import time_machine
 
 from assessments.models import Assessment
 from assessments.services import periods
-from assessments.services.assessments import answer_save, assessment_submit
-from tests.assessments.conftest import answer_all
+from assessments.services.assessments import answer_save
+from tests.assessments.conftest import answer_all, submit_last_quarter
 
 READ_MATRIX = {
     "anonymous": 302,
@@ -58,11 +58,7 @@ def test_it_shows_exactly_what_was_saved_after_a_reload(client_for, alice, asses
 def test_it_marks_carried_over_answers_and_differences(
     client_for, alice, past_period, period, project
 ):
-    periods.period_open(period=past_period)
-    previous = Assessment.objects.get(period=past_period, project=project)
-    answer_all(previous, "partly")
-    with time_machine.travel(past_period.opens_on + datetime.timedelta(days=1)):
-        assessment_submit(assessment=previous, user=alice)
+    submit_last_quarter(past_period, project, alice, "partly")
     periods.period_open(period=period)
     draft = Assessment.objects.get(period=period, project=project)
     answer = draft.answers.select_related("practice").first()

@@ -6,8 +6,7 @@ from django.core.management import call_command
 
 from assessments.models import Answer, Assessment, Period
 from assessments.services import periods
-from assessments.services.assessments import assessment_submit
-from tests.assessments.conftest import answer_all
+from tests.assessments.conftest import submit_last_quarter
 from tests.factories import ProjectFactory
 
 
@@ -54,11 +53,7 @@ def test_it_opens_a_draft_for_every_active_project_once(period, project, other_p
 
 
 def test_it_carries_the_last_submitted_answers_forward(past_period, period, project, alice):
-    periods.period_open(period=past_period)
-    previous = Assessment.objects.get(period=past_period, project=project)
-    answer_all(previous, "partly")
-    with time_machine.travel(past_period.opens_on + datetime.timedelta(days=2)):
-        assessment_submit(assessment=previous, user=alice)
+    submit_last_quarter(past_period, project, alice, "partly")
     periods.period_open(period=period)
     draft = Assessment.objects.get(period=period, project=project)
     answers = list(draft.answers.all())

@@ -4,10 +4,12 @@
 violations into `console_errors`, which the tests assert empty.
 """
 
+import io
 import shutil
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.core.management import call_command
 
 from tests.conftest import require_service
 
@@ -87,3 +89,21 @@ def login() -> Callable:
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
     return log_in
+
+
+@pytest.fixture
+def seed_organisation(transactional_db) -> Callable:
+    """seed_organisation(teams=2, projects_per_team=2, quarters=2): the framework and a demo
+    organisation in the live server's database, as `make run` seeds it."""
+
+    def seed(*, teams: int = 2, projects_per_team: int = 2, quarters: int = 2) -> None:
+        call_command("load_framework", "assessments/frameworks/mlops-v1.yaml", verbosity=0)
+        call_command(
+            "seed_demo",
+            teams=teams,
+            projects_per_team=projects_per_team,
+            quarters=quarters,
+            stdout=io.StringIO(),
+        )
+
+    return seed

@@ -1,11 +1,9 @@
 """An org admin creates next quarter's period in the admin and opens it."""
 
-import io
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 from assessments.models import Assessment, Period
 from teams.models import Project
@@ -16,9 +14,8 @@ SCREENSHOT = Path(settings.BASE_DIR) / "var" / "screenshots" / "admin-period-ope
 
 
 @pytest.fixture
-def organisation(transactional_db) -> None:
-    call_command("load_framework", "assessments/frameworks/mlops-v1.yaml", verbosity=0)
-    call_command("seed_demo", teams=2, projects_per_team=2, quarters=1, stdout=io.StringIO())
+def organisation(seed_organisation) -> None:
+    seed_organisation(teams=2, projects_per_team=2, quarters=1)
 
 
 def test_it_lets_an_admin_open_a_new_period(page, login, console_errors, organisation):

@@ -1,11 +1,9 @@
 """A team lead fills and submits this quarter's assessment in a real browser."""
 
-import io
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 from assessments.models import Answer, Assessment
 from assessments.selectors.assessments import period_current
@@ -16,9 +14,8 @@ SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
 
 @pytest.fixture
-def lead_draft(transactional_db) -> Assessment:
-    call_command("load_framework", "assessments/frameworks/mlops-v1.yaml", verbosity=0)
-    call_command("seed_demo", teams=2, projects_per_team=2, quarters=2, stdout=io.StringIO())
+def lead_draft(seed_organisation) -> Assessment:
+    seed_organisation(teams=2, projects_per_team=2, quarters=2)
     return (
         Assessment.objects.filter(
             period=period_current(),

@@ -1,9 +1,6 @@
 """Two people editing one assessment at once: no answer is lost, conflicts are shown."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from assessments.models import Answer, Assessment
 from assessments.selectors.assessments import period_current
@@ -13,9 +10,8 @@ EXPECTED_CONFLICT = "the server responded with a status of 409"
 
 
 @pytest.fixture
-def shared_draft(transactional_db) -> Assessment:
-    call_command("load_framework", "assessments/frameworks/mlops-v1.yaml", verbosity=0)
-    call_command("seed_demo", teams=1, projects_per_team=2, quarters=1, stdout=io.StringIO())
+def shared_draft(seed_organisation) -> Assessment:
+    seed_organisation(teams=1, projects_per_team=2, quarters=1)
     draft = Assessment.objects.filter(
         period=period_current(), status=Assessment.Status.DRAFT
     ).first()

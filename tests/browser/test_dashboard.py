@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 pytestmark = pytest.mark.browser
 
@@ -15,9 +14,8 @@ SCREENSHOT = Path(settings.BASE_DIR) / "var" / "screenshots" / "dashboard.png"
 
 
 @pytest.fixture
-def demo_organisation(transactional_db):
-    call_command("load_framework", "assessments/frameworks/mlops-v1.yaml", verbosity=0)
-    call_command("seed_demo", teams=3, projects_per_team=2, quarters=3, stdout=io.StringIO())
+def demo_organisation(seed_organisation):
+    seed_organisation(teams=3, projects_per_team=2, quarters=3)
 
 
 def _wait_for_charts(page, count: int) -> None:

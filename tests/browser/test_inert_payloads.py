@@ -20,9 +20,8 @@ PAYLOAD = "<img src=x onerror=alert(1)><script>alert(2)</script>"
 
 
 @pytest.fixture
-def hostile_organisation(transactional_db) -> Assessment:
-    call_command("load_framework", "assessments/frameworks/mlops-v1.yaml", verbosity=0)
-    call_command("seed_demo", teams=2, projects_per_team=2, quarters=2, stdout=io.StringIO())
+def hostile_organisation(seed_organisation) -> Assessment:
+    seed_organisation(teams=2, projects_per_team=2, quarters=2)
     team = Team.objects.get(memberships__user__username="lead")
     Team.objects.filter(pk=team.pk).update(name=f"Fraud {PAYLOAD}", description=PAYLOAD)
     for number, project in enumerate(Project.objects.filter(team=team)):

@@ -1,11 +1,9 @@
 """The demo manager generates this quarter's organisation report and downloads it."""
 
-import io
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 from assessments.models import Report
 from mlops_portal.celery import app
@@ -16,9 +14,8 @@ SCREENSHOT = Path(settings.BASE_DIR) / "var" / "screenshots" / "report-done.png"
 
 
 @pytest.fixture
-def organisation(transactional_db):
-    call_command("load_framework", "assessments/frameworks/mlops-v1.yaml", verbosity=0)
-    call_command("seed_demo", teams=2, projects_per_team=2, quarters=2, stdout=io.StringIO())
+def organisation(seed_organisation):
+    seed_organisation(teams=2, projects_per_team=2, quarters=2)
 
 
 @pytest.fixture
