@@ -49,14 +49,16 @@ def project_update(*, project: Project, **fields: str) -> Project:
 
 
 def project_archive(*, project: Project) -> Project:
+    # update() skips auto_now, and the dashboards' cache fingerprint reads updated_at.
+    now = timezone.now()
     Project.objects.filter(pk=project.pk, archived_at__isnull=True).update(
-        archived_at=timezone.now()
+        archived_at=now, updated_at=now
     )
     project.refresh_from_db()
     return project
 
 
 def project_restore(*, project: Project) -> Project:
-    Project.objects.filter(pk=project.pk).update(archived_at=None)
+    Project.objects.filter(pk=project.pk).update(archived_at=None, updated_at=timezone.now())
     project.refresh_from_db()
     return project

@@ -2,6 +2,7 @@
 
 import pytest
 
+from assessments.selectors.dashboard import data_version
 from teams.models import Project
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -116,3 +117,12 @@ def test_it_archives_and_restores_keeping_history(client_for, alice, project):
 
 def test_it_refuses_get_on_state_changes(client_for, alice, project):
     assert client_for(alice).get(f"/projects/{project.slug}/archive/").status_code == 405
+
+
+def test_it_refreshes_the_cached_dashboards_when_archiving_or_restoring(client_for, alice, project):
+    client = client_for(alice)
+    before = data_version()
+    client.post(f"/projects/{project.slug}/archive/", **HTMX)
+    archived = data_version()
+    client.post(f"/projects/{project.slug}/restore/", **HTMX)
+    assert before != archived != data_version()
