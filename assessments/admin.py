@@ -5,43 +5,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from assessments.models import (
-    Answer,
-    Assessment,
-    Dimension,
-    Framework,
-    Period,
-    Practice,
-    Report,
-    SentEmail,
-)
+from assessments.models import Answer, Assessment, Dimension, Framework, Period, Practice
 from assessments.services import periods
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Frameworks are loaded from YAML by `load_framework` and never edited by hand."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """Rows shown for reference beside their parent; they are written by services."""
-
-    extra = 0
-    can_delete = False
-
-    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
-        return list(self.fields)
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+from core.admin import DashboardsChangedAdmin, ReadOnlyAdmin, ReadOnlyInline
 
 
 class DimensionInline(ReadOnlyInline):
@@ -63,7 +29,7 @@ class PracticeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Period)
-class PeriodAdmin(admin.ModelAdmin):
+class PeriodAdmin(DashboardsChangedAdmin):
     list_display = ["key", "framework", "opens_on", "due_on", "closes_on", "state", "opened_at"]
     readonly_fields = ["opened_at", "closed_at"]
     actions = ["open_selected", "reopen_for_two_weeks"]
@@ -114,22 +80,3 @@ class AssessmentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
-
-
-@admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
-    """Reports are generated (on close, or from /reports/), never written by hand."""
-
-    list_display = ["__str__", "scope", "period", "status", "progress", "created_at"]
-    list_filter = ["status", "scope", "period"]
-    readonly_fields = [field.name for field in Report._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-
-@admin.register(SentEmail)
-class SentEmailAdmin(ReadOnlyAdmin):
-    list_display = ["key", "kind", "recipient", "status", "attempts", "sent_at"]
-    list_filter = ["kind", "status"]
-    search_fields = ["recipient", "key"]

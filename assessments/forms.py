@@ -29,7 +29,7 @@ class AnswerForm(forms.Form):
     version = forms.IntegerField(min_value=0, max_value=2_000_000_000)
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("value") == Answer.Value.NA and not cleaned.get("na_reason"):
             self.add_error("na_reason", "Say why this practice does not apply to the project.")
         return cleaned

@@ -5,6 +5,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.querysets import PeriodQuerySet
+from assessments.rules import levels
 from teams.models import Project, Team
 
 
@@ -49,11 +51,6 @@ class Dimension(models.Model):
 
 
 class Practice(models.Model):
-    class Effort(models.TextChoices):
-        SMALL = "S", "Small"
-        MEDIUM = "M", "Medium"
-        LARGE = "L", "Large"
-
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="practices")
     dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="practices")
     key = models.SlugField(max_length=80)
@@ -62,7 +59,7 @@ class Practice(models.Model):
     help = models.TextField()
     why = models.TextField()
     next_step = models.TextField()
-    effort = models.CharField(max_length=1, choices=Effort.choices)
+    effort = models.CharField(max_length=1, choices=list(levels.EFFORT_NAMES.items()))
     prerequisites = models.JSONField(default=list)
     sources = models.JSONField(default=list)
     anti_pattern = models.CharField(max_length=60, blank=True)
@@ -98,6 +95,8 @@ class Period(models.Model):
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = PeriodQuerySet.as_manager()
+
     class Meta:
         ordering = ["-opens_on"]
         constraints = [
@@ -111,14 +110,34 @@ class Period(models.Model):
     def __str__(self) -> str:
         return self.key
 
+    # Python twins of PeriodQuerySet's methods: the same rule for one period in hand.
+    def accepts_answers_on(self, day: datetime.date) -> bool:
+        return self.opens_on <= day and (
+            day <= self.closes_on
+            or (self.reopened_until is not None and day <= self.reopened_until)
+        )
+
+    def is_in_progress_on(self, day: datetime.date) -> bool:
+        return self.opened_at is not None and self.closed_at is None and self.opens_on <= day
+
+    def is_due_to_open_on(self, day: datetime.date) -> bool:
+        return self.opened_at is None and self.opens_on <= day <= self.closes_on
+
+    def is_due_to_close_on(self, day: datetime.date) -> bool:
+        reopened = self.reopened_until is not None and self.reopened_until >= day
+        return (
+            self.opened_at is not None
+            and self.closed_at is None
+            and self.closes_on < day
+            and not reopened
+        )
+
     def state_on(self, day: datetime.date) -> str:
-        if self.reopened_until and day <= self.reopened_until and day >= self.opens_on:
-            return self.State.OPEN
         if day < self.opens_on:
             return self.State.UPCOMING
-        if day > self.closes_on:
+        if not self.accepts_answers_on(day):
             return self.State.CLOSED
-        if day > self.due_on:
+        if day > self.due_on and day > (self.reopened_until or self.due_on):
             return self.State.OVERDUE
         return self.State.OPEN
 
@@ -128,7 +147,7 @@ class Period(models.Model):
 
     @property
     def accepts_answers(self) -> bool:
-        return self.state in (self.State.OPEN, self.State.OVERDUE)
+        return self.accepts_answers_on(timezone.localdate())
 
 
 class Assessment(models.Model):
@@ -170,13 +189,25 @@ class Assessment(models.Model):
     def is_submitted(self) -> bool:
         return self.status == self.Status.SUBMITTED
 
+    @property
+    def read_only_reason(self) -> str | None:
+        """Why nobody can change the answers now, or None while they can."""
+        if self.is_submitted:
+            return "This assessment is submitted; its answers are read-only."
+        if not self.period.accepts_answers:
+            return (
+                f"Period {self.period.key} is closed, so its answers are read-only. "
+                "An org admin can reopen the period."
+            )
+        return None
+
 
 class Answer(models.Model):
     class Value(models.TextChoices):
-        NO = "no", "Not in place"
-        PARTLY = "partly", "Partly"
-        YES = "yes", "Fully in place"
-        NA = "na", "Not applicable"
+        NO = levels.NO, levels.ANSWER_LABELS[levels.NO]
+        PARTLY = levels.PARTLY, levels.ANSWER_LABELS[levels.PARTLY]
+        YES = levels.YES, levels.ANSWER_LABELS[levels.YES]
+        NA = levels.NOT_APPLICABLE, levels.ANSWER_LABELS[levels.NOT_APPLICABLE]
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
@@ -271,105 +302,3 @@ class PracticeGap(models.Model):
 
     def __str__(self) -> str:
         return self.practice_key
-
-
-class Report(models.Model):
-    class Scope(models.TextChoices):
-        ORGANISATION = "organisation", "Organisation"
-        TEAM = "team", "Team"
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-
-    scope = models.CharField(max_length=12, choices=Scope.choices)
-    team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
-    )
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="reports")
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
-    html_file = models.FileField(upload_to="reports/", blank=True)
-    pdf_file = models.FileField(upload_to="reports/", blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    automatic = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(scope="organisation", team__isnull=True)
-                | models.Q(scope="team", team__isnull=False),
-                name="report_scope_matches_team",
-            ),
-            # Closing a period creates its automatic reports once, however often it runs.
-            models.UniqueConstraint(
-                fields=["period"],
-                condition=models.Q(automatic=True, scope="organisation"),
-                name="report_unique_automatic_organisation",
-            ),
-            models.UniqueConstraint(
-                fields=["period", "team"],
-                condition=models.Q(automatic=True, scope="team"),
-                name="report_unique_automatic_team",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        target = self.team.name if self.team_id else "Organisation"
-        return f"{target} report {self.period}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("assessments:report_detail", kwargs={"pk": self.pk})
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
-
-class SentEmail(models.Model):
-    """An email claimed under a unique key before it is sent, so no job sends it twice."""
-
-    class Status(models.TextChoices):
-        CLAIMED = "claimed", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-
-    key = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=30)
-    recipient = models.EmailField()
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    period = models.ForeignKey(
-        Period, null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
-    )
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.CLAIMED)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.key
-
-
-class NotificationPreference(models.Model):
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
-    )
-    reminders_enabled = models.BooleanField(default=True)
-
-    def __str__(self) -> str:
-        return f"{self.user}: reminders {'on' if self.reminders_enabled else 'off'}"

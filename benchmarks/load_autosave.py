@@ -102,7 +102,7 @@ def prepare_database(env: dict[str, str], teams: int) -> list[tuple[str, int]]:
     script = (
         "import json\n"
         "from assessments.models import Assessment\n"
-        "from assessments.selectors.assessments import period_current\n"
+        "from assessments.selectors import period_current\n"
         "from teams.models import Membership\n"
         "period = period_current()\n"
         "Assessment.objects.filter(period=period).update(status='draft')\n"

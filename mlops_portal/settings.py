@@ -44,9 +44,19 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    # The portal's apps, from the bottom of the dependency rule up (docs/architecture.md).
+    "core",
     "teams",
     "assessments",
+    "insights",
+    "notifications",
+    "reports",
+    "scheduler",
+    "portal",
 ]
+# The demo organisation (seed_demo) is never installed in production.
+if not IS_PRODUCTION:
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -59,7 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "mlops_portal.middleware.NoStoreForAuthenticatedMiddleware",
+    "core.middleware.NoStoreForAuthenticatedMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -77,7 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "mlops_portal.context_processors.navigation",
+                "core.navigation.navigation",
             ],
         },
     },
@@ -96,6 +106,13 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache ------------------------------------------------------------------------------------
+
+# Dashboards cache their aggregates under a generation that writes bump (core.cache), so the
+# cache must be shared by every web and worker process: files on one machine by default,
+# Redis in production (CACHE_URL=redis://host:6379/2).
+CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+
 # --- Authentication ---------------------------------------------------------------------------
 
 AUTHENTICATION_BACKENDS = [
@@ -112,7 +129,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "teams:home"
+LOGIN_REDIRECT_URL = "portal:home"
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
@@ -226,7 +243,7 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILI
 # close, emails not yet sent, reports stuck or waiting). Run exactly one beat process.
 CELERY_BEAT_SCHEDULE = {
     "tick": {
-        "task": "assessments.tasks.tick",
+        "task": "scheduler.tasks.tick",
         "schedule": crontab(minute=5),  # hourly, at :05 (https://crontab.guru/#5_*_*_*_*)
     },
 }
@@ -259,7 +276,7 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-CSRF_FAILURE_VIEW = "mlops_portal.views.csrf_failure"
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 if IS_PRODUCTION:
     SESSION_COOKIE_SECURE = True

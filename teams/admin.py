@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import DashboardsChangedAdmin
 from teams.models import Membership, Project, Team
 
 
@@ -10,7 +11,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(DashboardsChangedAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -26,7 +27,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(DashboardsChangedAdmin):
     list_display = ["name", "team", "stage", "archived_at"]
     list_filter = ["stage", "team"]
     search_fields = ["name", "team__name"]

@@ -3,7 +3,9 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-MANAGEMENT_GROUP = "Management"
+from core.access import LEAD, MANAGEMENT_GROUP, MEMBER
+
+__all__ = ["MANAGEMENT_GROUP", "Membership", "Project", "Team"]
 
 
 class Team(models.Model):
@@ -21,13 +23,13 @@ class Team(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("teams:team_detail", kwargs={"slug": self.slug})
+        return reverse("portal:team_detail", kwargs={"slug": self.slug})
 
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        LEAD = "lead", "Team lead"
-        MEMBER = "member", "Member"
+        LEAD = LEAD, "Team lead"
+        MEMBER = MEMBER, "Member"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -74,7 +76,7 @@ class Project(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("teams:project_detail", kwargs={"slug": self.slug})
+        return reverse("portal:project_detail", kwargs={"slug": self.slug})
 
     @property
     def is_archived(self) -> bool:

@@ -1,26 +1,30 @@
-"""Reads for the teams app. Every *_for_user selector authorises: outsiders get a 404."""
+"""Reads for teams and projects. Every *_for_user selector authorises: outsiders get a 404."""
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from core.access import visible_teams_q
 from teams.models import Membership, Project, Team
-from teams.permissions import is_management
 
 
 def team_list_for_user(*, user: User) -> QuerySet[Team]:
-    teams = Team.objects.annotate(
-        active_project_count=Count("projects", filter=Q(projects__archived_at__isnull=True)),
-        member_count=Count("memberships", distinct=True),
-    ).order_by("name")
-    if is_management(user):
-        return teams
-    return teams.filter(memberships__user=user)
+    # Annotated before filtering, so the membership join of the filter leaves the counts be.
+    return (
+        Team.objects.annotate(
+            active_project_count=Count(
+                "projects", filter=Q(projects__archived_at__isnull=True), distinct=True
+            ),
+            member_count=Count("memberships", distinct=True),
+        )
+        .filter(visible_teams_q(user))
+        .order_by("name")
+    )
 
 
 def team_get_for_user(*, user: User, slug: str) -> Team:
-    team = Team.objects.filter(slug=slug).first()
-    if team is None or not (is_management(user) or _is_member(user, team)):
+    team = Team.objects.filter(visible_teams_q(user), slug=slug).first()
+    if team is None:
         raise Http404("No such team.")
     return team
 
@@ -34,11 +38,11 @@ def team_projects(*, team: Team, archived: bool = False) -> QuerySet[Project]:
 
 
 def project_get_for_user(*, user: User, slug: str) -> Project:
-    project = Project.objects.select_related("team").filter(slug=slug).first()
-    if project is None or not (is_management(user) or _is_member(user, project.team)):
+    project = (
+        Project.objects.select_related("team")
+        .filter(visible_teams_q(user, team="team__"), slug=slug)
+        .first()
+    )
+    if project is None:
         raise Http404("No such project.")
     return project
-
-
-def _is_member(user: User, team: Team) -> bool:
-    return Membership.objects.filter(user=user, team=team).exists()

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core.cache import dashboards_changed
 from teams.models import Project, Team
 
 
@@ -36,6 +37,7 @@ def project_register(
     )
     project.full_clean()
     project.save()
+    dashboards_changed()
     return project
 
 
@@ -45,20 +47,22 @@ def project_update(*, project: Project, **fields: str) -> Project:
         setattr(project, name, value)
     project.full_clean()
     project.save()
+    dashboards_changed()
     return project
 
 
 def project_archive(*, project: Project) -> Project:
-    # update() skips auto_now, and the dashboards' cache fingerprint reads updated_at.
     now = timezone.now()
     Project.objects.filter(pk=project.pk, archived_at__isnull=True).update(
         archived_at=now, updated_at=now
     )
+    dashboards_changed()
     project.refresh_from_db()
     return project
 
 
 def project_restore(*, project: Project) -> Project:
     Project.objects.filter(pk=project.pk).update(archived_at=None, updated_at=timezone.now())
+    dashboards_changed()
     project.refresh_from_db()
     return project

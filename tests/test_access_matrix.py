@@ -15,7 +15,7 @@ from django.apps import apps
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from assessments.models import Report
+from reports.models import Report
 
 LOGIN = "login"
 PERSONAS = ("anonymous", "member", "lead", "other_lead", "management", "admin")
@@ -49,23 +49,23 @@ MATRIX = {
     "password_reset_done": ("/accounts/password_reset/done/", OPEN_TO_ALL, NOT_ALLOWED, {}),
     "password_reset_confirm": ("/accounts/reset/MQ/bad-token/", OPEN_TO_ALL, OPEN_TO_ALL, {}),
     "password_reset_complete": ("/accounts/reset/done/", OPEN_TO_ALL, NOT_ALLOWED, {}),
-    "teams:home": ("/", ANY_USER, NOT_ALLOWED, {}),
-    "teams:team_detail": ("/teams/{team}/", TEAM_READ, NOT_ALLOWED, {}),
-    "teams:project_create": (
+    "portal:home": ("/", ANY_USER, NOT_ALLOWED, {}),
+    "portal:team_detail": ("/teams/{team}/", TEAM_READ, NOT_ALLOWED, {}),
+    "portal:project_create": (
         "/teams/{team}/projects/new/",
         TEAM_CHANGE_FORM,
         TEAM_CHANGE,
         {"name": "New model", "stage": "pilot"},
     ),
-    "teams:project_detail": ("/projects/{project}/", TEAM_READ, NOT_ALLOWED, {}),
-    "teams:project_edit": (
+    "portal:project_detail": ("/projects/{project}/", TEAM_READ, NOT_ALLOWED, {}),
+    "portal:project_edit": (
         "/projects/{project}/edit/",
         TEAM_CHANGE_FORM,
         TEAM_CHANGE,
         {"name": "Renamed", "stage": "production"},
     ),
-    "teams:project_archive": ("/projects/{project}/archive/", NOT_ALLOWED, TEAM_CHANGE, {}),
-    "teams:project_restore": ("/projects/{project}/restore/", NOT_ALLOWED, TEAM_CHANGE, {}),
+    "portal:project_archive": ("/projects/{project}/archive/", NOT_ALLOWED, TEAM_CHANGE, {}),
+    "portal:project_restore": ("/projects/{project}/restore/", NOT_ALLOWED, TEAM_CHANGE, {}),
     "assessments:assessment_detail": ("/assessments/{assessment}/", TEAM_READ, NOT_ALLOWED, {}),
     "assessments:answer_save": (
         "/assessments/{assessment}/answers/{practice}/",
@@ -79,20 +79,20 @@ MATRIX = {
         TEAM_CHANGE,
         {},
     ),
-    "assessments:org_dashboard": ("/org/", MANAGEMENT_READ, NOT_ALLOWED, {}),
-    "assessments:org_export": ("/org/export.csv", MANAGEMENT_READ, NOT_ALLOWED, {}),
-    "assessments:team_export": ("/teams/{team}/export.csv", TEAM_READ, NOT_ALLOWED, {}),
-    "assessments:report_list": ("/reports/", ANY_USER, NOT_ALLOWED, {}),
-    "assessments:report_generate": (
+    "insights:org_dashboard": ("/org/", MANAGEMENT_READ, NOT_ALLOWED, {}),
+    "insights:org_export": ("/org/export.csv", MANAGEMENT_READ, NOT_ALLOWED, {}),
+    "insights:team_export": ("/teams/{team}/export.csv", TEAM_READ, NOT_ALLOWED, {}),
+    "reports:report_list": ("/reports/", ANY_USER, NOT_ALLOWED, {}),
+    "reports:report_generate": (
         "/reports/generate/",
         NOT_ALLOWED,
         MANAGEMENT_CHANGE,
         {"period": "{period}", "team": ""},
     ),
-    "assessments:report_detail": ("/reports/{team_report}/", TEAM_READ, NOT_ALLOWED, {}),
-    "assessments:report_pdf": ("/reports/{team_report}/report.pdf", TEAM_READ, NOT_ALLOWED, {}),
-    "assessments:report_html": ("/reports/{team_report}/report.html", TEAM_READ, NOT_ALLOWED, {}),
-    "assessments:notification_settings": (
+    "reports:report_detail": ("/reports/{team_report}/", TEAM_READ, NOT_ALLOWED, {}),
+    "reports:report_pdf": ("/reports/{team_report}/report.pdf", TEAM_READ, NOT_ALLOWED, {}),
+    "reports:report_html": ("/reports/{team_report}/report.html", TEAM_READ, NOT_ALLOWED, {}),
+    "notifications:notification_settings": (
         "/account/notifications/",
         ANY_USER,
         (LOGIN, 302, 302, 302, 302, 302),
@@ -137,7 +137,7 @@ def _row_counts() -> dict[str, int]:
 
 @pytest.fixture(autouse=True)
 def no_report_generation():
-    with mock.patch("assessments.tasks.report_generate.delay_on_commit"):
+    with mock.patch("reports.tasks.report_generate.delay_on_commit"):
         yield
 
 

@@ -4,9 +4,9 @@ from unittest import mock
 
 import pytest
 
-from assessments.models import Report
-from assessments.services import reminders
 from mlops_portal.celery import app
+from reports.models import Report
+from scheduler import tick
 
 
 def _forget_connections() -> None:
@@ -43,6 +43,6 @@ def test_it_keeps_the_report_queued_and_tells_the_user(
 def test_it_queues_waiting_reports_again_when_the_tick_runs(period, carol):
     report = Report.objects.create(scope="organisation", period=period, requested_by=carol)
     Report.objects.filter(pk=report.pk).update(created_at="2020-01-01T00:00Z")
-    with mock.patch("assessments.tasks.report_generate.delay_on_commit") as generate:
-        reminders.schedule_tick()
+    with mock.patch("reports.tasks.report_generate.delay_on_commit") as generate:
+        tick.schedule_tick()
     generate.assert_called_once_with(report.pk)

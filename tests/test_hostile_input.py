@@ -7,7 +7,8 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments.models import Answer, AnswerChange, Report
+from assessments.models import Answer, AnswerChange
+from reports.models import Report
 from teams.models import Project
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -195,5 +196,5 @@ def test_it_never_fails_on_hostile_notification_settings(lead_client, value, ext
 
 @pytest.fixture
 def no_report_generation():
-    with mock.patch("assessments.tasks.report_generate.delay_on_commit"):
+    with mock.patch("reports.tasks.report_generate.delay_on_commit"):
         yield

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from django.db import transaction
 
-from assessments.framework_file import FrameworkSpec, parse_framework_file
 from assessments.models import Assessment, Dimension, Framework, Practice
+from assessments.rules.framework_file import FrameworkSpec, parse_framework_file
 
 
 class FrameworkLoadError(Exception):

@@ -1,6 +1,8 @@
-"""Assessment periods: quarter keys and dates, opening (drafts + carry-forward), reopening."""
+"""Assessment periods: quarter keys and dates, creating, opening (drafts + carry-forward),
+reopening and closing. Which periods are due for what is decided by `PeriodQuerySet`."""
 
 import datetime
+import logging
 import re
 from dataclasses import dataclass
 
@@ -11,7 +13,10 @@ from django.utils import timezone
 
 from assessments.models import Answer, Assessment, Framework, Period, Practice
 from assessments.services.frameworks import framework_latest
+from core.cache import dashboards_changed
 from teams.models import Project
+
+logger = logging.getLogger(__name__)
 
 PERIOD_KEY_RE = re.compile(r"^(?P<year>\d{4})-Q(?P<quarter>[1-4])$")
 
@@ -60,7 +65,21 @@ def period_create(*, key: str, framework: Framework | None = None) -> Period:
             "closes_on": closes_on,
         },
     )
+    dashboards_changed()
     return period
+
+
+def period_upcoming_ensure(*, today: datetime.date) -> Period | None:
+    """Create the next quarter's period once it is PERIOD_CREATE_AHEAD_DAYS away."""
+    key = period_key_after(period_key_for(today))
+    opens_on, _, _ = period_dates(key)
+    ahead = datetime.timedelta(days=settings.PERIOD_CREATE_AHEAD_DAYS)
+    if today < opens_on - ahead or Period.objects.filter(key=key).exists():
+        return None
+    if framework_latest() is None:
+        logger.warning("Not creating period %s: no framework is loaded.", key)
+        return None
+    return period_create(key=key)
 
 
 @dataclass(frozen=True)
@@ -89,6 +108,7 @@ def period_open(*, period: Period) -> OpenResult:
     )
     created = list(Assessment.objects.filter(period=period, project__in=projects))
     _create_answers(period, created)
+    dashboards_changed()
     period.refresh_from_db()
     return OpenResult(period=period, created=created, newly_opened=newly_opened)
 
@@ -149,5 +169,42 @@ def period_reopen(*, period: Period, until: datetime.date) -> Period:
     if until < timezone.localdate():
         raise PeriodError("Reopen until a date in the future.")
     Period.objects.filter(pk=period.pk).update(reopened_until=until)
+    dashboards_changed()
     period.refresh_from_db()
     return period
+
+
+@dataclass(frozen=True)
+class CloseResult:
+    period: Period
+    newly_closed: bool
+
+
+@transaction.atomic
+def period_close(*, period: Period, today: datetime.date | None = None) -> CloseResult:
+    """Close a period once; running it again changes nothing.
+
+    1. Claim the closing (closed_at from null to now); only the claimant is "newly closed",
+       so the caller generates the period's reports once.
+    2. Closed early (by an operator), its closing day moves to yesterday, so answers are
+       read-only from now on; a reopening ends.
+    """
+    today = today or timezone.localdate()
+    if period.opens_on >= today:
+        raise PeriodError(f"Period {period.key} has not been open for a day yet.")
+    claimed = Period.objects.filter(pk=period.pk, closed_at__isnull=True).update(
+        closed_at=timezone.now()
+    )
+    if not claimed:
+        period.refresh_from_db()
+        return CloseResult(period=period, newly_closed=False)
+    yesterday = today - datetime.timedelta(days=1)
+    if period.closes_on > yesterday or period.reopened_until:
+        Period.objects.filter(pk=period.pk).update(
+            closes_on=min(period.closes_on, yesterday),
+            due_on=min(period.due_on, yesterday),
+            reopened_until=None,
+        )
+    dashboards_changed()
+    period.refresh_from_db()
+    return CloseResult(period=period, newly_closed=True)

@@ -14,6 +14,7 @@ from assessments.models import (
     Practice,
     PracticeGap,
 )
+from core.cache import dashboards_changed
 from teams.models import Project, Team
 from tests.factories import ProjectFactory, TeamFactory
 
@@ -55,7 +56,7 @@ class PracticeFactory(factory.django.DjangoModelFactory):
     help = "Yes, partly or no."
     why = "Because it matters."
     next_step = factory.LazyAttribute(lambda practice: f"Put {practice.key} in place.")
-    effort = Practice.Effort.SMALL
+    effort = "S"
     order = factory.Sequence(lambda n: n)
 
 
@@ -120,6 +121,8 @@ def score_assessment(
         PracticeGap(**common, team_id=project.team_id, practice_key=key, dimension_key="data")
         for key in gaps
     )
+    # Stands in for a submission, so it refreshes the dashboards as assessment_submit does.
+    dashboards_changed()
     return assessment
 
 

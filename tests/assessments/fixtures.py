@@ -68,7 +68,7 @@ def answer_all(assessment: Assessment, value: str = "yes", **overrides: str) -> 
 
 def submit_last_quarter(past_period: Period, project, lead, value: str = "partly") -> Assessment:
     """Open the earlier period, answer every practice with `value` and submit it in time."""
-    from assessments.services.assessments import assessment_submit
+    from assessments.services.answering import assessment_submit
     from assessments.services.periods import period_open
 
     period_open(period=past_period)

@@ -7,7 +7,7 @@ import time_machine
 
 from assessments.models import Assessment
 from assessments.services import periods
-from assessments.services.assessments import answer_save
+from assessments.services.answering import answer_save
 from tests.assessments.conftest import answer_all, submit_last_quarter
 
 READ_MATRIX = {
@@ -80,7 +80,7 @@ def test_it_shows_a_draft_past_its_due_date_as_overdue(client_for, alice, assess
 def test_it_is_read_only_after_closing(client_for, alice, assessment):
     with time_machine.travel(assessment.period.closes_on + datetime.timedelta(days=1)):
         text = client_for(alice).get(f"/assessments/{assessment.pk}/").text
-    assert "is closed, so this draft is read-only" in text
+    assert "is closed, so its answers are read-only" in text
     assert "<fieldset disabled>" in text
     assert "Submit assessment" not in text
 

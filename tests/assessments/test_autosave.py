@@ -93,7 +93,7 @@ def test_it_hides_another_teams_assessment(persona, personas, client_for, assess
 def test_it_lets_management_read_but_not_answer(client_for, carol, assessment):
     response = _post(client_for(carol), assessment, _first(assessment))
     assert response.status_code == 403
-    assert "Only the project&#x27;s team can answer" in response.text
+    assert "only members of Fraud Detection can answer it" in response.text
 
 
 def test_it_keeps_a_submitted_assessment_read_only(client_for, alice, assessment):

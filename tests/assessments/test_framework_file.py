@@ -11,7 +11,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessments.framework_file import (
+from assessments.rules.framework_file import (
     FrameworkFileError,
     FrameworkSpec,
     parse_framework_data,

@@ -3,13 +3,13 @@
 import pytest
 from hypothesis import given
 
-from assessments.recommendations import (
+from assessments.rules.recommendations import (
     CommonGap,
     Recommendation,
     common_gaps,
     recommend_for_assessment,
 )
-from assessments.scoring import Dimension, Practice, score_assessment
+from assessments.rules.scoring import Dimension, Practice, score_assessment
 from tests.assessments.test_scoring import assessments
 
 DATA = Dimension(key="data", name="Data & features", order=1)

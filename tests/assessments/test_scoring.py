@@ -4,7 +4,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from assessments.scoring import (
+from assessments.rules.scoring import (
     EFFORTS,
     LEVELS,
     AssessmentScore,

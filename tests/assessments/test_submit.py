@@ -3,7 +3,7 @@
 import pytest
 
 from assessments.models import Assessment, DimensionScore, PracticeGap
-from assessments.services.assessments import assessment_submit
+from assessments.services.answering import assessment_submit
 from tests.assessments.conftest import answer_all
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 
 from assessments.models import Answer, Assessment
-from assessments.selectors.assessments import period_current
+from assessments.selectors import period_current
 
 pytestmark = pytest.mark.browser
 

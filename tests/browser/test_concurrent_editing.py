@@ -3,7 +3,7 @@
 import pytest
 
 from assessments.models import Answer, Assessment
-from assessments.selectors.assessments import period_current
+from assessments.selectors import period_current
 
 pytestmark = pytest.mark.browser
 EXPECTED_CONFLICT = "the server responded with a status of 409"

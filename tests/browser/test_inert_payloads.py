@@ -9,10 +9,11 @@ from django.core import mail
 from django.core.management import call_command
 from pypdf import PdfReader
 
-from assessments.models import Answer, Assessment, Report
-from assessments.selectors.assessments import period_current
-from assessments.services import reports
+from assessments.models import Answer, Assessment
+from assessments.selectors import period_current
 from mlops_portal.celery import app
+from reports import services as reports
+from reports.models import Report
 from teams.models import Project, Team
 
 pytestmark = pytest.mark.browser

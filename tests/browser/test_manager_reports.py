@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from assessments.models import Report
 from mlops_portal.celery import app
+from reports.models import Report
 
 pytestmark = pytest.mark.browser
 

@@ -13,10 +13,13 @@ import time_machine
 from django.db import connection
 from django.utils import timezone
 
-from assessments import tasks
-from assessments.models import Assessment, Period, Report, SentEmail
-from assessments.services import reports
+from assessments.models import Assessment, Period
 from assessments.services.periods import period_open
+from notifications.models import SentEmail
+from notifications.tasks import period_email_send
+from reports import services as reports
+from reports.models import Report
+from scheduler import tasks
 from tests.assessments.conftest import FRAMEWORK_PATH
 from tests.integration.conftest import wait_for, wait_idle
 
@@ -104,7 +107,7 @@ def test_it_delivers_every_email_exactly_once_when_the_same_task_runs_twice_at_o
         period_open(period=quarter)
         dave = people["dave"]
         for _ in range(2):
-            tasks.period_email_send.delay(quarter.pk, dave.pk, "reminder_due_7")
+            period_email_send.delay(quarter.pk, dave.pk, "reminder_due_7")
         for _ in range(2):
             tasks.tick.delay()
         wait_for(lambda: len(smtp.messages) >= 4, what="the four emails due")
@@ -124,7 +127,7 @@ def test_it_delivers_once_after_the_smtp_server_fails_twice(worker, smtp, quarte
     smtp.refuse_next = 2
     with time_machine.travel(DUE - datetime.timedelta(days=7), tick=True):
         period_open(period=quarter)
-        tasks.period_email_send.delay(quarter.pk, people["dave"].pk, "reminder_due_7")
+        period_email_send.delay(quarter.pk, people["dave"].pk, "reminder_due_7")
         wait_for(lambda: smtp.messages, timeout=30, what="delivery after two refusals")
         wait_idle()
     assert smtp.refused == 2

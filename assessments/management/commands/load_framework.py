@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assessments.framework_file import FrameworkFileError
+from assessments.rules.framework_file import FrameworkFileError
 from assessments.services.frameworks import FrameworkLoadError, framework_load
 
 

@@ -1,0 +1,38 @@
+"""The maturity vocabulary, defined once: levels, efforts and answers. Pure Python.
+
+Scoring, recommendations, the framework file format, the models' choices, the figures and
+the templates all read these names, so a level or an answer means the same everywhere.
+"""
+
+from collections.abc import Mapping
+from typing import Final
+
+LEVELS: Final = (0, 1, 2)
+TOP_LEVEL: Final = LEVELS[-1]
+LEVEL_NAMES: Final[Mapping[int, str]] = {
+    0: "Level 0 · manual",
+    1: "Level 1 · continuous training",
+    2: "Level 2 · CI/CD",
+}
+
+EFFORTS: Final = ("S", "M", "L")
+EFFORT_NAMES: Final[Mapping[str, str]] = {"S": "Small", "M": "Medium", "L": "Large"}
+
+NO: Final = "no"
+PARTLY: Final = "partly"
+YES: Final = "yes"
+NOT_APPLICABLE: Final = "na"
+UNANSWERED: Final = "unanswered"
+ANSWER_POINTS: Final[Mapping[str, float]] = {NO: 0.0, PARTLY: 0.5, YES: 1.0}
+ANSWER_VALUES: Final = frozenset({*ANSWER_POINTS, NOT_APPLICABLE})
+ANSWER_LABELS: Final[Mapping[str, str]] = {
+    NO: "Not in place",
+    PARTLY: "Partly",
+    YES: "Fully in place",
+    NOT_APPLICABLE: "Not applicable",
+}
+
+
+def answer_label(value: str) -> str:
+    """The answer as people read it; an empty or unknown value is 'Unanswered'."""
+    return ANSWER_LABELS.get(value, "Unanswered" if value in ("", UNANSWERED) else value)

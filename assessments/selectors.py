@@ -1,0 +1,238 @@
+"""Reads for assessments. Dashboards read stored per-dimension scores, never raw answers."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import User
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from assessments.models import (
+    Answer,
+    AnswerChange,
+    Assessment,
+    Dimension,
+    DimensionScore,
+    Period,
+    Practice,
+)
+from assessments.querysets import accepting_answers_q
+from core.access import can_draft_answers, can_submit, is_management
+from teams.models import Membership
+
+
+def period_current() -> Period | None:
+    """The newest period that has opened."""
+    return Period.objects.started(timezone.localdate()).order_by("-opens_on").first()
+
+
+def open_assessments_for_user(*, user: User) -> QuerySet[Assessment]:
+    """Drafts that accept answers today, for the teams the user leads or belongs to."""
+    team_ids = Membership.objects.filter(user=user).values("team_id")
+    return (
+        Assessment.objects.filter(
+            accepting_answers_q(timezone.localdate(), prefix="period__"),
+            project__team_id__in=team_ids,
+            project__archived_at__isnull=True,
+            status=Assessment.Status.DRAFT,
+        )
+        .select_related("project", "project__team", "period")
+        .order_by("period__due_on", "project__name")
+    )
+
+
+# --- The assessment page ----------------------------------------------------------------------
+
+
+def assessment_get_for_user(*, user: User, pk: int) -> Assessment:
+    """The assessment with the viewer's role in its team (`viewer_role`), or a 404."""
+    role = Membership.objects.filter(user=user, team_id=OuterRef("project__team_id")).values(
+        "role"
+    )[:1]
+    assessment = (
+        Assessment.objects.select_related(
+            "project", "project__team", "period", "period__framework", "submitted_by"
+        )
+        .annotate(viewer_role=Subquery(role))
+        .filter(pk=pk)
+        .first()
+    )
+    if assessment is None or (
+        getattr(assessment, "viewer_role", None) is None and not is_management(user)
+    ):
+        raise Http404("No such assessment.")
+    return assessment
+
+
+def assessment_permissions(*, user: User, assessment: Assessment) -> dict[str, bool]:
+    """Members draft answers, leads also submit; management reads only."""
+    role: str | None = getattr(assessment, "viewer_role", None)
+    can_answer = assessment.read_only_reason is None and can_draft_answers(user, role)
+    return {"can_answer": can_answer, "can_submit": can_answer and can_submit(user, role)}
+
+
+def read_only_reason(*, user: User, assessment: Assessment) -> str:
+    """Why this user cannot change this assessment's answers: the one message every page,
+    fragment and service shows."""
+    return assessment.read_only_reason or (
+        f"You can read this assessment; only members of {assessment.project.team.name} "
+        "can answer it."
+    )
+
+
+@dataclass
+class PracticeRow:
+    practice: Practice
+    answer: Answer
+    previous: Answer | None
+    changes: list[AnswerChange] = field(default_factory=list)
+
+    @property
+    def differs_from_previous(self) -> bool:
+        return self.previous is not None and self.previous.value != self.answer.value
+
+
+@dataclass
+class DimensionSection:
+    dimension: Dimension
+    rows: list[PracticeRow]
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for row in self.rows if row.answer.value)
+
+
+def assessment_sections(*, assessment: Assessment) -> list[DimensionSection]:
+    """Practices grouped by dimension, each with its answer, last quarter's and its history.
+
+    Four queries whatever the number of answers: dimensions, answers (with practices),
+    the previous submitted answers, and the change log.
+    """
+    dimensions = list(Dimension.objects.filter(framework_id=assessment.period.framework_id))
+    answers = list(
+        assessment.answers.select_related("practice", "answered_by").order_by("practice__order")
+    )
+    previous = {a.practice.key: a for a in previous_answers(assessment=assessment)}
+    changes: dict[int, list[AnswerChange]] = {}
+    for change in AnswerChange.objects.filter(answer__assessment=assessment).select_related(
+        "changed_by"
+    ):
+        changes.setdefault(change.answer_id, []).append(change)
+    rows_by_dimension: dict[int, list[PracticeRow]] = {}
+    for answer in answers:
+        row = PracticeRow(
+            practice=answer.practice,
+            answer=answer,
+            previous=previous.get(answer.practice.key),
+            changes=changes.get(answer.pk, []),
+        )
+        rows_by_dimension.setdefault(answer.practice.dimension_id, []).append(row)
+    return [DimensionSection(d, rows_by_dimension.get(d.pk, [])) for d in dimensions]
+
+
+def _earlier_submissions(assessment: Assessment) -> QuerySet[Assessment]:
+    """The project's submitted assessments before this one, newest first."""
+    return Assessment.objects.filter(
+        project_id=assessment.project_id,
+        status=Assessment.Status.SUBMITTED,
+        period__opens_on__lt=assessment.period.opens_on,
+    ).order_by("-period__opens_on")
+
+
+def previous_assessment(*, assessment: Assessment) -> Assessment | None:
+    return _earlier_submissions(assessment).select_related("period").first()
+
+
+def previous_answers(*, assessment: Assessment) -> QuerySet[Answer]:
+    """The answers of the project's last submitted assessment before this one (one query)."""
+    latest = _earlier_submissions(assessment).values("pk")[:1]
+    return Answer.objects.filter(assessment_id__in=Subquery(latest)).select_related("practice")
+
+
+def answer_get(*, assessment: Assessment, practice_key: str) -> Answer:
+    answer = (
+        Answer.objects.select_related("practice", "answered_by")
+        .filter(assessment=assessment, practice__key=practice_key)
+        .first()
+    )
+    if answer is None:
+        raise Http404("This assessment has no such practice.")
+    return answer
+
+
+def answer_progress(*, assessment: Assessment) -> dict[str, int]:
+    """answered / total, and how many carried-over answers nobody has confirmed yet."""
+    return assessment.answers.aggregate(
+        total=Count("pk"),
+        answered=Count("pk", filter=~Q(value="")),
+        carried=Count("pk", filter=Q(carried_over=True)),
+    )
+
+
+# --- Results ----------------------------------------------------------------------------------
+
+
+@dataclass
+class DimensionResult:
+    key: str
+    name: str
+    level: int
+    progress: int
+    score: float
+    previous_level: int | None
+    previous_score: float | None
+
+    @property
+    def change(self) -> str:
+        if self.previous_score is None:
+            return "new"
+        if self.score > self.previous_score + 0.005:
+            return "up"
+        if self.score < self.previous_score - 0.005:
+            return "down"
+        return "same"
+
+
+def assessment_results(*, assessment: Assessment) -> list[DimensionResult]:
+    """Stored dimension scores with the previous submission's beside them (two queries)."""
+    current = assessment.dimension_scores.order_by("dimension_order")
+    before = previous_assessment_scores(assessment=assessment)
+    return [
+        DimensionResult(
+            key=row.dimension_key,
+            name=row.dimension_name,
+            level=row.level,
+            progress=row.progress,
+            score=row.score,
+            previous_level=before[row.dimension_key].level if row.dimension_key in before else None,
+            previous_score=before[row.dimension_key].score if row.dimension_key in before else None,
+        )
+        for row in current
+    ]
+
+
+def previous_assessment_scores(*, assessment: Assessment) -> dict[str, DimensionScore]:
+    latest = _earlier_submissions(assessment).values("pk")[:1]
+    rows = DimensionScore.objects.filter(assessment_id__in=Subquery(latest))
+    return {row.dimension_key: row for row in rows}
+
+
+@dataclass(frozen=True)
+class ChangedAnswer:
+    practice: Practice
+    before: str
+    after: str
+
+
+def changed_answers(*, assessment: Assessment) -> list[ChangedAnswer]:
+    """Answers that differ from the project's previous submission (two queries)."""
+    before = {a.practice.key: a.value for a in previous_answers(assessment=assessment)}
+    if not before:
+        return []
+    return [
+        ChangedAnswer(
+            practice=answer.practice, before=before[answer.practice.key], after=answer.value
+        )
+        for answer in assessment.answers.select_related("practice").order_by("practice__order")
+        if answer.practice.key in before and before[answer.practice.key] != answer.value
+    ]

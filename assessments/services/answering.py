@@ -1,0 +1,224 @@
+"""Answering and submitting assessments: guarded writes that never lose a saved answer."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from assessments.models import (
+    Answer,
+    AnswerChange,
+    Assessment,
+    DimensionScore,
+    Framework,
+    Practice,
+    PracticeGap,
+)
+from assessments.rules import scoring
+from core.cache import dashboards_changed
+
+TRACKED_FIELDS = ("value", "na_reason", "note", "evidence_url")
+
+
+class AssessmentLocked(Exception):
+    """The assessment is submitted or its period is closed: answers are read-only."""
+
+
+class AnswerConflict(Exception):
+    """The answer changed since the page was loaded; nothing was written."""
+
+    def __init__(self, current: Answer) -> None:
+        super().__init__("The answer changed since you loaded the page.")
+        self.current = current
+
+
+class AssessmentIncomplete(Exception):
+    def __init__(self, missing: Sequence[Practice]) -> None:
+        super().__init__(f"{len(missing)} practices are not answered yet.")
+        self.missing = list(missing)
+
+
+@lru_cache(maxsize=16)
+def _scoring_framework(
+    framework_id: int, content_hash: str
+) -> tuple[tuple[scoring.Dimension, ...], tuple[scoring.Practice, ...]]:
+    # Framework versions are immutable (keyed by content hash), so caching is safe.
+    framework = Framework.objects.get(pk=framework_id)
+    dimensions = tuple(
+        scoring.Dimension(key=d.key, name=d.name, order=d.order) for d in framework.dimensions.all()
+    )
+    practices = tuple(
+        scoring.Practice(
+            key=p.key,
+            dimension_key=p.dimension.key,
+            level=p.level,
+            effort=p.effort,
+            prerequisites=tuple(p.prerequisites),
+            anti_pattern=p.anti_pattern or None,
+            order=p.order,
+            question=p.question,
+            next_step=p.next_step,
+            why=p.why,
+        )
+        for p in framework.practices.select_related("dimension")
+    )
+    return dimensions, practices
+
+
+def scoring_framework(
+    framework: Framework,
+) -> tuple[tuple[scoring.Dimension, ...], tuple[scoring.Practice, ...]]:
+    return _scoring_framework(framework.pk, framework.content_hash)
+
+
+def _ensure_editable(assessment: Assessment) -> None:
+    reason = assessment.read_only_reason
+    if reason is not None:
+        raise AssessmentLocked(reason)
+
+
+@transaction.atomic
+def answer_save(
+    *,
+    assessment: Assessment,
+    answer: Answer,
+    expected_version: int,
+    user: User,
+    value: str,
+    na_reason: str = "",
+    note: str = "",
+    evidence_url: str = "",
+) -> Answer:
+    """Save one answer if nobody changed it since `expected_version`, and log the change.
+
+    The UPDATE is guarded by the version, so of two concurrent writers exactly one wins;
+    the other gets AnswerConflict carrying the stored answer and nothing is written.
+    """
+    _ensure_editable(assessment)
+    new_values = {
+        "value": value,
+        "na_reason": na_reason if value == Answer.Value.NA else "",
+        "note": note,
+        "evidence_url": evidence_url,
+    }
+    updated = Answer.objects.filter(pk=answer.pk, version=expected_version).update(
+        **new_values,
+        carried_over=False,
+        version=F("version") + 1,
+        answered_by=user,
+        answered_at=timezone.now(),
+    )
+    if not updated:
+        raise AnswerConflict(Answer.objects.select_related("answered_by").get(pk=answer.pk))
+    AnswerChange.objects.bulk_create(
+        AnswerChange(
+            answer=answer,
+            field=field,
+            old_value=getattr(answer, field),
+            new_value=new_values[field],
+            changed_by=user,
+        )
+        for field in TRACKED_FIELDS
+        if getattr(answer, field) != new_values[field]
+    )
+    for field, new_value in new_values.items():
+        setattr(answer, field, new_value)
+    answer.version = expected_version + 1
+    answer.carried_over = False
+    answer.answered_by = user
+    return answer
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    assessment: Assessment
+    newly_submitted: bool
+
+
+@transaction.atomic
+def assessment_submit(*, assessment: Assessment, user: User) -> SubmitResult:
+    """Submit once: score it and store a row per dimension; a second submit is a no-op."""
+    if assessment.is_submitted:
+        return SubmitResult(assessment=assessment, newly_submitted=False)
+    _ensure_editable(assessment)
+    answers = list(assessment.answers.select_related("practice"))
+    missing = [a.practice for a in answers if not a.value]
+    if missing:
+        raise AssessmentIncomplete(sorted(missing, key=lambda practice: practice.order))
+    claimed = Assessment.objects.filter(pk=assessment.pk, status=Assessment.Status.DRAFT).update(
+        status=Assessment.Status.SUBMITTED,
+        submitted_by=user,
+        submitted_at=timezone.now(),
+        version=F("version") + 1,
+    )
+    if not claimed:
+        assessment.refresh_from_db()
+        return SubmitResult(assessment=assessment, newly_submitted=False)
+    score = assessment_score(assessment=assessment, answers=answers)
+    _store_score(assessment, score)
+    dashboards_changed()
+    assessment.refresh_from_db()
+    return SubmitResult(assessment=assessment, newly_submitted=True)
+
+
+def assessment_score(
+    *, assessment: Assessment, answers: Sequence[Answer] | None = None
+) -> scoring.AssessmentScore:
+    if answers is None:
+        answers = list(assessment.answers.select_related("practice"))
+    dimensions, practices = scoring_framework(assessment.period.framework)
+    return scoring.score_assessment(
+        dimensions=dimensions,
+        practices=practices,
+        answers={a.practice.key: a.value for a in answers if a.value},
+    )
+
+
+def _store_score(assessment: Assessment, score: scoring.AssessmentScore) -> None:
+    dimension_rows, gap_rows = score_rows(assessment=assessment, score=score)
+    DimensionScore.objects.bulk_create(dimension_rows)
+    PracticeGap.objects.bulk_create(gap_rows)
+    Assessment.objects.filter(pk=assessment.pk).update(**assessment_score_fields(score=score))
+
+
+def assessment_score_fields(*, score: scoring.AssessmentScore) -> dict:
+    return {
+        "overall_level": score.overall_level,
+        "mean_score": score.mean_score,
+        "weakest_dimension_key": score.weakest_dimension_key or "",
+        "anti_patterns": list(score.anti_patterns),
+    }
+
+
+def score_rows(
+    *, assessment: Assessment, score: scoring.AssessmentScore
+) -> tuple[list[DimensionScore], list[PracticeGap]]:
+    """The stored form of a score: a row per dimension and a row per practice holding it back."""
+    common = {
+        "assessment": assessment,
+        "period_id": assessment.period_id,
+        "project_id": assessment.project_id,
+        "team_id": assessment.project.team_id,
+    }
+    dimension_rows = [
+        DimensionScore(
+            **common,
+            dimension_key=dimension.key,
+            dimension_name=dimension.name,
+            dimension_order=order,
+            level=dimension.level,
+            progress=dimension.progress,
+            score=dimension.score,
+        )
+        for order, dimension in enumerate(score.dimensions)
+    ]
+    gap_rows = [
+        PracticeGap(**common, practice_key=key, dimension_key=dimension.key)
+        for dimension in score.dimensions
+        for key in dimension.holding_back
+    ]
+    return dimension_rows, gap_rows

@@ -1,0 +1,87 @@
+"""Who may do what, in one place: each role predicate, and its `Q` twin for querysets.
+
+A predicate answers for one object in hand; its twin filters a queryset by the same rule,
+so a list and a detail page can never disagree. Selectors call these to authorise once per
+request. Nothing here imports a domain model: roles are read through the user's relations.
+
+Roles: org admins (staff) run the organisation and see everything; management (the group
+"Management") reads everything; a team's leads manage its projects and submit its
+assessments; its members read them and draft answers; everyone else sees nothing of it.
+"""
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Q
+
+MANAGEMENT_GROUP = "Management"
+LEAD = "lead"
+MEMBER = "member"
+
+type AnyUser = User | AnonymousUser
+
+
+def is_org_admin(user: AnyUser) -> bool:
+    return user.is_authenticated and user.is_active and (user.is_staff or user.is_superuser)
+
+
+def org_admin_users_q() -> Q:
+    return Q(is_active=True) & (Q(is_staff=True) | Q(is_superuser=True))
+
+
+def is_management(user: AnyUser) -> bool:
+    """Management and org admins read everything in the organisation."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if is_org_admin(user):
+        return True
+    cached = getattr(user, "_is_management", None)
+    if cached is None:
+        cached = user.groups.filter(name=MANAGEMENT_GROUP).exists()
+        user._is_management = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def management_users_q() -> Q:
+    return org_admin_users_q() | Q(is_active=True, groups__name=MANAGEMENT_GROUP)
+
+
+def team_role(user: AnyUser, team_id: int) -> str | None:
+    """The user's role in the team ("lead" or "member"), or None."""
+    if not user.is_authenticated:
+        return None
+    return user.memberships.filter(team_id=team_id).values_list("role", flat=True).first()
+
+
+def can_view_team(user: AnyUser, team_id: int) -> bool:
+    return is_management(user) or team_role(user, team_id) is not None
+
+
+def visible_teams_q(user: AnyUser, *, team: str = "") -> Q:
+    """Rows whose team the user may read; `team` is the lookup path to the team
+    ("" on teams, "team__" on projects, "project__team__" on assessments)."""
+    if is_management(user):
+        return Q()
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return Q(**{f"{team}memberships__user": user})
+
+
+def can_manage_team(user: AnyUser, team_id: int) -> bool:
+    """Leads manage their team's projects and assessments; org admins manage all."""
+    return is_org_admin(user) or team_role(user, team_id) == LEAD
+
+
+def managed_teams_q(user: AnyUser, *, team: str = "") -> Q:
+    if is_org_admin(user):
+        return Q()
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return Q(**{f"{team}memberships__user": user, f"{team}memberships__role": LEAD})
+
+
+def can_draft_answers(user: AnyUser, role: str | None) -> bool:
+    """Members draft answers, leads too; org admins may help any team."""
+    return role is not None or is_org_admin(user)
+
+
+def can_submit(user: AnyUser, role: str | None) -> bool:
+    return role == LEAD or is_org_admin(user)

@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from demo import PRODUCTION_REFUSAL
+from demo import organisation as demo
+from demo.history import seed_history
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo organisation: teams, people, projects and quarters of assessment "
+        "history. Deterministic for a seed; running it again adds nothing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--teams", type=int, default=6)
+        parser.add_argument("--projects-per-team", type=int, default=3)
+        parser.add_argument("--quarters", type=int, default=6, help="past quarters of history")
+        parser.add_argument("--seed", type=int, default=42)
+
+    def handle(self, *args, teams: int, projects_per_team: int, quarters: int, seed: int, **_):
+        if settings.IS_PRODUCTION:
+            raise CommandError(PRODUCTION_REFUSAL)
+        organisation = demo.seed_organisation(
+            teams=teams, projects_per_team=projects_per_team, seed=seed
+        )
+        history = seed_history(teams=organisation.teams, quarters=quarters, seed=seed)
+        self.stdout.write(
+            f"Demo organisation: {len(organisation.teams)} teams, "
+            f"{len(organisation.projects)} projects ({organisation.created_projects} new), "
+            f"{history.periods} quarters ({history.assessments_created} new assessments)."
+        )
+        self.stdout.write(
+            "Demo accounts (password 'demo'): admin (org admin), manager (management), "
+            "lead (team lead of the first team), member (member of the first team)."
+        )

@@ -1,0 +1,69 @@
+"""CSV exports of what the dashboards show: one streamed query, formula-safe cells."""
+
+import csv
+from collections.abc import Iterator
+
+from assessments.models import DimensionScore
+from insights.selectors.common import scope_q
+from insights.shapes import DashboardFilters
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+EXPORT_HEADER = (
+    "quarter",
+    "team",
+    "project",
+    "stage",
+    "dimension",
+    "dimension_level",
+    "dimension_progress",
+    "dimension_score",
+    "overall_level",
+    "mean_score",
+)
+
+
+def export_rows(*, filters: DashboardFilters) -> Iterator[tuple]:
+    """A row per project x quarter x dimension up to the chosen quarter (one streamed query)."""
+    rows = (
+        DimensionScore.objects.filter(
+            scope_q(filters), period__opens_on__lte=filters.period.opens_on
+        )
+        .order_by("period__opens_on", "team__name", "project__name", "dimension_order")
+        .values_list(
+            "period__key",
+            "team__name",
+            "project__name",
+            "project__stage",
+            "dimension_name",
+            "level",
+            "progress",
+            "score",
+            "assessment__overall_level",
+            "assessment__mean_score",
+        )
+    )
+    for row in rows.iterator(chunk_size=2000):
+        yield (*row[:7], round(row[7] or 0.0, 2), row[8], round(row[9] or 0.0, 2))
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(rows: Iterator[tuple]) -> Iterator[str]:
+    """UTF-8 CSV with a header row, and a byte-order mark so spreadsheets read accents right."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(EXPORT_HEADER)
+    for row in rows:
+        yield writer.writerow([neutralised(cell) for cell in row])
+
+
+def neutralised(cell: object) -> object:
+    """Text a spreadsheet would run as a formula, made inert with a leading apostrophe."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_PREFIXES):
+        return "'" + cell
+    return cell

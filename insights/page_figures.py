@@ -1,0 +1,119 @@
+"""The figures each page shows, composed from `figures` and the pages' selector data.
+
+Pure: selectors return data, this module turns it into the figure dictionaries that the
+pages emit with `json_script` and the reports hand to Kaleido.
+"""
+
+from dataclasses import asdict, dataclass
+
+from insights import figures
+from insights.selectors.project import ProjectInsights
+from insights.selectors.team import TeamInsights
+from insights.shapes import Heatmap, OrganisationDashboard, TrendPoint
+from teams.models import Team
+
+
+@dataclass(frozen=True)
+class ChartFigure:
+    """A figure for a report, with its caption: drawn to an image by the report renderer."""
+
+    key: str
+    title: str
+    caption: str
+    figure: dict
+
+
+def dashboard_figures(dashboard: OrganisationDashboard) -> dict[str, dict]:
+    period = dashboard.filters.period.key
+    return {
+        "levels": figures.levels_by_quarter(dashboard.quarters),
+        "trend": figures.maturity_trend(dashboard.trend, title="Organisation trend"),
+        "heatmap": figures.level_heatmap(
+            **asdict(dashboard.heatmap),
+            title=f"Mean level by team and dimension, {period}",
+            rows_title="Team",
+            filename=f"teams-by-dimension-{period}",
+            mean_of_projects=True,
+        ),
+    }
+
+
+def team_figures(insights: TeamInsights, *, team: Team) -> dict[str, dict]:
+    if not insights.trend or insights.heatmap is None:
+        return {}
+    quarter = insights.latest_quarter
+    return {
+        "trend": figures.maturity_trend(
+            insights.trend, title=f"{team.name} trend", reference=insights.organisation_trend
+        ),
+        "heatmap": figures.level_heatmap(
+            **asdict(insights.heatmap),
+            title=f"Projects by dimension, {quarter}",
+            rows_title="Project",
+            filename=f"{team.slug}-{quarter}",
+            mean_of_projects=False,
+        ),
+    }
+
+
+def project_figures(insights: ProjectInsights) -> dict[str, dict]:
+    history = insights.history
+    if not history:
+        return {}
+    return {
+        "levels": figures.project_level_history(history),
+        "dimensions": figures.dimension_history(history),
+        "radar": figures.dimension_radar(
+            history[-1], history[-2] if len(history) > 1 else None, insights.organisation_medians
+        ),
+    }
+
+
+def report_figures(
+    board: OrganisationDashboard,
+    *,
+    heatmap: Heatmap,
+    team: Team | None,
+    reference: list[TrendPoint],
+) -> list[ChartFigure]:
+    """The dashboard's figures for a report's scope, in the order the report shows them."""
+    scope = team.name if team else "the organisation"
+    chosen = [
+        ChartFigure(
+            key="trend",
+            title="Maturity over time",
+            caption="The median project's mean dimension score per quarter; the band holds "
+            "the middle half of the projects."
+            + (" The dotted line is the organisation's median." if team else ""),
+            figure=figures.maturity_trend(
+                board.trend, title=f"Maturity of {scope}, quarter by quarter", reference=reference
+            ),
+        ),
+        ChartFigure(
+            key="levels",
+            title="Projects by overall level",
+            caption="How many assessed projects sit at each overall level (their weakest "
+            "dimension), per quarter.",
+            figure=figures.levels_by_quarter(board.quarters),
+        ),
+    ]
+    if heatmap.rows:
+        chosen.append(
+            ChartFigure(
+                key="heatmap",
+                title="Levels by project and dimension" if team else "Levels by team and dimension",
+                caption="Each project's score per dimension (level plus progress to the next)."
+                if team
+                else "The mean level of each team's assessed projects, per dimension.",
+                figure=figures.level_heatmap(
+                    **asdict(heatmap),
+                    title=f"{board.filters.period.key}: level by "
+                    + ("project" if team else "team")
+                    + " and dimension",
+                    rows_title="Project" if team else "Team",
+                    filename="report-heatmap",
+                    mean_of_projects=team is None,
+                ),
+            )
+        )
+    return chosen

@@ -1,0 +1,148 @@
+"""Building blocks the organisation, team and project selectors share: scopes, quartiles,
+trends, heatmap columns, and the common gaps. Each runs one query.
+"""
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
+from django.urls import reverse
+
+from assessments.models import Assessment, DimensionScore, Practice, PracticeGap
+from assessments.rules import scoring
+from assessments.rules.recommendations import CommonGap, rank_common_gaps
+from insights.shapes import LIST_LIMIT, DashboardFilters, Heatmap, Quartiles, TrendPoint
+from teams.models import Project
+
+SUBMITTED = Assessment.Status.SUBMITTED
+
+
+def scope_q(filters: DashboardFilters, *, team: str = "team_id") -> Q:
+    scope = Q()
+    if filters.team is not None:
+        scope &= Q(**{team: filters.team.pk})
+    if filters.stage:
+        scope &= Q(project__stage=filters.stage)
+    return scope
+
+
+def quartiles_by(rows: QuerySet, *, group: str, value: str) -> dict[Any, Quartiles]:
+    """Quartiles of `value` within each `group`, interpolated as percentile_cont does.
+
+    One query on every database: each row is ranked within its group, and only the rows
+    at positions floor((n - 1) q) and ceil((n - 1) q) for q = 1/4, 1/2, 3/4 come back.
+    """
+    ranked = (
+        rows.filter(**{f"{value}__isnull": False})
+        .order_by()
+        .annotate(
+            rank=Window(RowNumber(), partition_by=F(group), order_by=F(value).asc()),
+            size=Window(Count("pk"), partition_by=F(group)),
+        )
+    )
+    wanted = Q()
+    for quarter in (1, 2, 3):
+        wanted |= Q(rank=(F("size") - 1) * quarter / 4 + 1)
+        wanted |= Q(rank=((F("size") - 1) * quarter + 3) / 4 + 1)
+    picked: dict[Any, dict[int, float]] = defaultdict(dict)
+    sizes: dict[Any, int] = {}
+    for key, rank, size, number in ranked.filter(wanted).values_list(group, "rank", "size", value):
+        picked[key][rank - 1] = number
+        sizes[key] = size
+    return {key: _interpolated(picked[key], sizes[key]) for key in picked}
+
+
+def _interpolated(values_at: dict[int, float], size: int) -> Quartiles:
+    def quantile(q: float) -> float:
+        position = (size - 1) * q
+        low, high = math.floor(position), math.ceil(position)
+        return values_at[low] + (values_at[high] - values_at[low]) * (position - low)
+
+    return Quartiles(low=quantile(0.25), median=quantile(0.5), high=quantile(0.75), count=size)
+
+
+def trend(assessments: QuerySet[Assessment]) -> list[TrendPoint]:
+    by_quarter = quartiles_by(
+        assessments.filter(status=SUBMITTED), group="period__key", value="mean_score"
+    )
+    # Keys such as "2026-Q4" sort in time order.
+    return [TrendPoint(quarter, by_quarter[quarter]) for quarter in sorted(by_quarter)]
+
+
+def dimension_columns(rows: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """Dimension (key, name) pairs in framework order."""
+    seen = {row["dimension_key"]: (row["dimension_order"], row["dimension_name"]) for row in rows}
+    return [(key, name) for key, (_, name) in sorted(seen.items(), key=lambda item: item[1])]
+
+
+def common_gaps(
+    gaps: QuerySet[PracticeGap],
+    *,
+    practices: QuerySet[Practice],
+    assessed: int,
+    limit: int = LIST_LIMIT,
+) -> list[CommonGap]:
+    """The practices holding the most projects back.
+
+    The database counts per practice of `practices` (one framework's), through the
+    (period, practice) index, in one query; the ranking is the one every page shares,
+    `recommendations.rank_common_gaps`.
+    """
+    held_back = (
+        gaps.filter(practice_key=OuterRef("key"))
+        .order_by()
+        .values("practice_key")
+        .annotate(projects=Count("pk"))
+        .values("projects")
+    )
+    rows = list(
+        practices.annotate(
+            projects=Coalesce(Subquery(held_back), 0), dimension_key=F("dimension__key")
+        )
+        .order_by("dimension__order", "order")
+        .values("key", "dimension_key", "level", "question", "next_step", "projects")
+    )
+    return rank_common_gaps(
+        held_back_counts={row["key"]: row["projects"] for row in rows},
+        project_count=assessed,
+        practices=[
+            scoring.Practice(
+                key=row["key"],
+                dimension_key=row["dimension_key"],
+                level=row["level"],
+                question=row["question"],
+                next_step=row["next_step"],
+            )
+            for row in rows
+        ],
+        limit=limit,
+    )
+
+
+def project_heatmap(scores: QuerySet[DimensionScore], *, due: Sequence[Project]) -> Heatmap:
+    """Projects by dimension; projects due but not submitted stay as empty rows."""
+    rows = list(
+        scores.values(
+            "project__name",
+            "project__slug",
+            "dimension_key",
+            "dimension_name",
+            "dimension_order",
+            "score",
+        )
+    )
+    cells = {(row["project__slug"], row["dimension_key"]): row["score"] for row in rows}
+    columns = dimension_columns(rows)
+    projects = sorted(
+        {(row["project__name"], row["project__slug"]) for row in rows}
+        | {(project.name, project.slug) for project in due}
+    )
+    return Heatmap(
+        rows=[name for name, _ in projects],
+        columns=[name for _, name in columns],
+        values=[[cells.get((slug, key)) for key, _ in columns] for _, slug in projects],
+        row_links=[reverse("portal:project_detail", kwargs={"slug": slug}) for _, slug in projects],
+    )

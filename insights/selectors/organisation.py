@@ -1,0 +1,278 @@
+"""The organisation dashboard: read stored scores only, a fixed number of queries.
+
+The database groups and counts the stored DimensionScore, Assessment and PracticeGap rows
+and Python only reshapes the small results. What every view needs (the filter choices, the
+organisation's trend and medians) is cached under the dashboards' generation
+(`core.cache`), which every service that writes what a dashboard shows bumps.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.db.models import Avg, Count, F, FilteredRelation, Max, Min, Q, QuerySet, Window
+from django.db.models.functions import Abs
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import Assessment, DimensionScore, Period, Practice, PracticeGap
+from assessments.rules.levels import LEVELS, TOP_LEVEL
+from core.cache import cached
+from insights.selectors.common import (
+    SUBMITTED,
+    common_gaps,
+    dimension_columns,
+    quartiles_by,
+    scope_q,
+    trend,
+)
+from insights.shapes import (
+    LIST_LIMIT,
+    STALLED_QUARTERS,
+    DashboardChoices,
+    DashboardFilters,
+    Heatmap,
+    OrganisationDashboard,
+    PeriodChoice,
+    ProjectChange,
+    QuarterLevels,
+    TeamChoice,
+    TeamCompletion,
+    TrendPoint,
+)
+from teams.models import Team
+
+
+def dashboard_choices(*, generation: str) -> DashboardChoices:
+    """The quarters and teams the dashboard filters offer (two queries, cached)."""
+
+    def compute() -> DashboardChoices:
+        periods = Period.objects.values_list("id", "key", "opens_on", "framework_id")
+        teams = Team.objects.order_by("name").values_list("id", "slug", "name")
+        return DashboardChoices(
+            periods=[PeriodChoice(*row) for row in periods],
+            teams=[TeamChoice.of(*row) for row in teams],
+        )
+
+    return cached("choices", compute, generation=generation)
+
+
+def default_period(*, choices: DashboardChoices) -> PeriodChoice | None:
+    """The newest quarter that has opened, as `period_current` has it, without a query."""
+    today = timezone.localdate()
+    opened = [period for period in choices.periods if period.opens_on <= today]
+    candidates = opened or choices.periods
+    return candidates[0] if candidates else None
+
+
+def organisation_dashboard(
+    *, filters: DashboardFilters, choices: DashboardChoices
+) -> OrganisationDashboard:
+    """Everything the organisation dashboard shows, for one quarter, team and stage (six
+    queries)."""
+    history = [p for p in reversed(choices.periods) if p.opens_on <= filters.period.opens_on]
+    teams = {team.pk: team for team in choices.teams}
+    assessments = Assessment.objects.filter(scope_q(filters, team="project__team_id"))
+    quarters, completion = _levels_and_completion(assessments, history, filters.period, teams)
+    stalled, stalled_total = _stalled(assessments, history[-STALLED_QUARTERS:], filters)
+    return OrganisationDashboard(
+        filters=filters,
+        quarters=quarters,
+        trend=trend(assessments.filter(period_id__in=[p.pk for p in history])),
+        heatmap=_team_heatmap(filters, teams),
+        completion_by_team=completion,
+        gaps=common_gaps(
+            PracticeGap.objects.filter(scope_q(filters), period_id=filters.period.pk),
+            practices=Practice.objects.filter(framework_id=filters.period.framework_id),
+            assessed=quarters[-1].assessed,
+        ),
+        movers=_movers(assessments, history[-2:], filters),
+        stalled=stalled,
+        stalled_total=stalled_total,
+    )
+
+
+def _level_counts() -> dict[str, Count]:
+    submitted = Q(status=SUBMITTED)
+    return {
+        "due": Count("pk"),
+        "assessed": Count("pk", filter=submitted),
+        **{
+            f"level_{level}": Count("pk", filter=submitted & Q(overall_level=level))
+            for level in LEVELS
+        },
+    }
+
+
+def _levels_and_completion(
+    assessments: QuerySet[Assessment],
+    history: Sequence[PeriodChoice],
+    chosen: PeriodChoice,
+    teams: dict[int, TeamChoice],
+) -> tuple[list[QuarterLevels], list[TeamCompletion]]:
+    """Counts per quarter and per team in one GROUP BY; quarters are the sums over teams."""
+    rows = (
+        assessments.filter(period_id__in=[period.pk for period in history])
+        .values("period_id", "project__team_id")
+        .annotate(**_level_counts())
+        .order_by()
+    )
+    per_period: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
+    for row in rows:
+        per_period[row["period_id"]].append(row)
+    quarters = [_quarter_levels(period.key, per_period[period.pk]) for period in history]
+    completion = sorted(
+        (
+            TeamCompletion(
+                name=teams[row["project__team_id"]].name,
+                url=teams[row["project__team_id"]].url,
+                due=row["due"],
+                assessed=row["assessed"],
+            )
+            for row in per_period[chosen.pk]
+            if row["project__team_id"] in teams
+        ),
+        key=lambda team: (team.assessed / team.due if team.due else 0, team.name),
+    )
+    return quarters, completion
+
+
+def _quarter_levels(quarter: str, rows: Iterable[Mapping[str, Any]]) -> QuarterLevels:
+    rows = list(rows)
+    return QuarterLevels(
+        quarter=quarter,
+        due=sum(row["due"] for row in rows),
+        assessed=sum(row["assessed"] for row in rows),
+        by_level=tuple(sum(row[f"level_{level}"] for row in rows) for level in LEVELS),
+    )
+
+
+def _team_heatmap(filters: DashboardFilters, teams: dict[int, TeamChoice]) -> Heatmap:
+    rows = (
+        DimensionScore.objects.filter(scope_q(filters), period_id=filters.period.pk)
+        .values("team_id", "dimension_key", "dimension_name", "dimension_order")
+        .annotate(mean_level=Avg("level"), projects=Count("pk"))
+        .order_by()
+    )
+    cells = {(row["team_id"], row["dimension_key"]): row for row in rows}
+    columns = dimension_columns(cells.values())
+    row_teams = sorted(
+        (teams[team_id] for team_id in {team_id for team_id, _ in cells} if team_id in teams),
+        key=lambda team: team.name,
+    )
+    grid = [[cells.get((team.pk, key)) for key, _ in columns] for team in row_teams]
+    return Heatmap(
+        rows=[team.name for team in row_teams],
+        columns=[name for _, name in columns],
+        values=[[cell["mean_level"] if cell else None for cell in row] for row in grid],
+        counts=[[cell["projects"] if cell else 0 for cell in row] for row in grid],
+        row_links=[team.url for team in row_teams],
+    )
+
+
+PROJECT_FIELDS = ("project__name", "project__slug", "project__team__name", "project__team__slug")
+
+
+def _project_change(row: dict, *, earlier_level: int, earlier_mean: float) -> ProjectChange:
+    return ProjectChange(
+        name=row["project__name"],
+        url=reverse("portal:project_detail", kwargs={"slug": row["project__slug"]}),
+        team_name=row["project__team__name"],
+        team_url=reverse("portal:team_detail", kwargs={"slug": row["project__team__slug"]}),
+        level=row["overall_level"],
+        mean_score=row["mean_score"],
+        earlier_level=earlier_level,
+        earlier_mean_score=earlier_mean,
+    )
+
+
+def _movers(
+    assessments: QuerySet[Assessment],
+    last_two: Sequence[PeriodChoice],
+    filters: DashboardFilters,
+) -> list[ProjectChange]:
+    """The projects whose mean score changed most since the previous quarter, either way."""
+    if len(last_two) < 2:
+        return []
+    rows = (
+        assessments.filter(period_id=filters.period.pk, status=SUBMITTED)
+        .annotate(
+            earlier=FilteredRelation(
+                "project__assessments",
+                condition=Q(
+                    project__assessments__period_id=last_two[0].pk,
+                    project__assessments__status=SUBMITTED,
+                ),
+            ),
+            change=F("mean_score") - F("earlier__mean_score"),
+        )
+        .exclude(change=0)
+        .filter(change__isnull=False)
+        .order_by(Abs("change").desc(), "project__name")
+        .values(
+            *PROJECT_FIELDS,
+            "overall_level",
+            "mean_score",
+            "earlier__overall_level",
+            "earlier__mean_score",
+        )
+    )[:LIST_LIMIT]
+    return [
+        _project_change(
+            row,
+            earlier_level=row["earlier__overall_level"],
+            earlier_mean=row["earlier__mean_score"],
+        )
+        for row in rows
+    ]
+
+
+def _stalled(
+    assessments: QuerySet[Assessment],
+    last_quarters: Sequence[PeriodChoice],
+    filters: DashboardFilters,
+) -> tuple[list[ProjectChange], int]:
+    """Projects below the top level whose overall level has not moved for a year (the
+    first few, lowest first, and how many there are)."""
+    if len(last_quarters) < STALLED_QUARTERS:
+        return [], 0
+    rows = (
+        assessments.filter(period_id__in=[p.pk for p in last_quarters], status=SUBMITTED)
+        .values("project_id", *PROJECT_FIELDS)
+        .annotate(
+            quarters=Count("pk"),
+            lowest=Min("overall_level"),
+            highest=Max("overall_level"),
+            latest_mean=Max("mean_score", filter=Q(period_id=filters.period.pk)),
+            earliest_mean=Max("mean_score", filter=Q(period_id=last_quarters[0].pk)),
+        )
+        .filter(quarters=len(last_quarters), lowest=F("highest"), highest__lt=TOP_LEVEL)
+        .annotate(total=Window(Count("*")))
+        .order_by("highest", "latest_mean", "project__name")[:LIST_LIMIT]
+    )
+    rows = list(rows)
+    stalled = [
+        _project_change(
+            row | {"overall_level": row["highest"], "mean_score": row["latest_mean"]},
+            earlier_level=row["highest"],
+            earlier_mean=row["earliest_mean"],
+        )
+        for row in rows
+    ]
+    return stalled, rows[0]["total"] if rows else 0
+
+
+def organisation_trend(*, generation: str) -> list[TrendPoint]:
+    """The organisation's median and quartiles per quarter (one query, cached)."""
+    return cached("org-trend", lambda: trend(Assessment.objects.all()), generation=generation)
+
+
+def organisation_dimension_medians(*, quarter: str, generation: str) -> dict[str, float]:
+    """The median score of every dimension across the organisation (one query, cached)."""
+
+    def compute() -> dict[str, float]:
+        rows = DimensionScore.objects.filter(period__key=quarter)
+        medians = quartiles_by(rows, group="dimension_key", value="score")
+        return {key: quartiles.median for key, quartiles in medians.items()}
+
+    return cached(f"dimension-medians:{quarter}", compute, generation=generation)

@@ -1,0 +1,62 @@
+"""The team page's insights: this quarter's assessments and drafts, the team's trend, its
+projects by dimension and its common gaps (seven queries at most)."""
+
+from dataclasses import dataclass, field
+
+from assessments.models import Assessment, DimensionScore, Period, Practice, PracticeGap
+from assessments.rules.recommendations import CommonGap
+from assessments.selectors import period_current
+from core.cache import dashboards_generation
+from insights.selectors.common import common_gaps, project_heatmap, trend
+from insights.selectors.organisation import organisation_trend
+from insights.shapes import TEAM_GAPS, Heatmap, TrendPoint
+from teams.models import Team
+
+
+@dataclass(frozen=True)
+class TeamInsights:
+    period: Period | None
+    assessments_by_project: dict[int, Assessment]
+    trend: list[TrendPoint] = field(default_factory=list)
+    organisation_trend: list[TrendPoint] = field(default_factory=list)
+    heatmap: Heatmap | None = None
+    gaps: list[CommonGap] = field(default_factory=list)
+
+    @property
+    def latest_quarter(self) -> str | None:
+        return self.trend[-1].quarter if self.trend else None
+
+
+def team_insights(*, team: Team) -> TeamInsights:
+    period = period_current()
+    assessments = (
+        list(
+            Assessment.objects.filter(period=period, project__team=team).select_related(
+                "project", "period"
+            )
+        )
+        if period
+        else []
+    )
+    by_project = {a.project_id: a for a in assessments}
+    team_trend = trend(Assessment.objects.filter(project__team=team))
+    if not team_trend:
+        return TeamInsights(period=period, assessments_by_project=by_project)
+    latest = team_trend[-1]
+    # In a quarter still under way, projects not submitted yet show as empty rows.
+    due = [a.project for a in assessments] if period and period.key == latest.quarter else []
+    return TeamInsights(
+        period=period,
+        assessments_by_project=by_project,
+        trend=team_trend,
+        organisation_trend=organisation_trend(generation=dashboards_generation()),
+        heatmap=project_heatmap(
+            DimensionScore.objects.filter(team=team, period__key=latest.quarter), due=due
+        ),
+        gaps=common_gaps(
+            PracticeGap.objects.filter(team=team, period__key=latest.quarter),
+            practices=Practice.objects.filter(framework__periods__key=latest.quarter),
+            assessed=latest.quartiles.count,
+            limit=TEAM_GAPS,
+        ),
+    )

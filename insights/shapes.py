@@ -1,0 +1,191 @@
+"""The plain data the insights selectors return, and the figures and reports draw.
+
+Frozen dataclasses and named tuples only: cheap to cache, and free of the ORM.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from django.urls import reverse
+
+from assessments.rules.recommendations import CommonGap
+from teams.models import Project
+
+# Stalled: below the top level with the same overall level for this many quarters (a year).
+STALLED_QUARTERS = 4
+LIST_LIMIT = 10
+TEAM_GAPS = 5
+
+
+@dataclass(frozen=True)
+class Quartiles:
+    low: float
+    median: float
+    high: float
+    count: int
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    quarter: str
+    quartiles: Quartiles
+
+
+@dataclass(frozen=True)
+class QuarterLevels:
+    """How many projects were due, assessed, and at each overall level in one quarter."""
+
+    quarter: str
+    due: int
+    assessed: int
+    by_level: tuple[int, int, int]
+
+    @property
+    def completion_percent(self) -> int:
+        return _percent(self.assessed, self.due)
+
+    @property
+    def level_1_or_more_percent(self) -> int:
+        return _percent(self.by_level[1] + self.by_level[2], self.assessed)
+
+    @property
+    def level_2_percent(self) -> int:
+        return _percent(self.by_level[2], self.assessed)
+
+
+def _percent(part: int, whole: int) -> int:
+    return round(100 * part / whole) if whole else 0
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """A grid of levels: rows (teams, projects or dimensions) by columns."""
+
+    rows: list[str]
+    columns: list[str]
+    values: list[list[float | None]]
+    counts: list[list[int]] = field(default_factory=list)
+    row_links: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TeamCompletion:
+    name: str
+    url: str
+    due: int
+    assessed: int
+
+    @property
+    def completion_percent(self) -> int:
+        return _percent(self.assessed, self.due)
+
+
+@dataclass(frozen=True)
+class ProjectChange:
+    """A project's overall level and mean score now and in an earlier quarter."""
+
+    name: str
+    url: str
+    team_name: str
+    team_url: str
+    level: int
+    mean_score: float
+    earlier_level: int
+    earlier_mean_score: float
+
+    @property
+    def change(self) -> float:
+        return self.mean_score - self.earlier_mean_score
+
+
+class PeriodChoice(NamedTuple):
+    pk: int
+    key: str
+    opens_on: datetime.date
+    framework_id: int
+
+
+class TeamChoice(NamedTuple):
+    pk: int
+    slug: str
+    name: str
+    url: str
+
+    @classmethod
+    def of(cls, pk: int, slug: str, name: str) -> "TeamChoice":
+        return cls(pk, slug, name, reverse("portal:team_detail", kwargs={"slug": slug}))
+
+
+@dataclass(frozen=True)
+class DashboardChoices:
+    """The quarters (newest first) and teams the filters offer. Plain tuples: every view
+    of the dashboard reads them from the cache, and tuples load fast."""
+
+    periods: list[PeriodChoice]
+    teams: list[TeamChoice]
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    period: PeriodChoice
+    team: TeamChoice | None = None
+    stage: str = ""
+
+    def cache_key(self) -> str:
+        return f"{self.period.pk}:{self.team.pk if self.team else ''}:{self.stage}"
+
+    @property
+    def stage_label(self) -> str:
+        return Project.Stage(self.stage).label if self.stage else ""
+
+
+@dataclass(frozen=True)
+class OrganisationDashboard:
+    filters: DashboardFilters
+    quarters: list[QuarterLevels]  # oldest first, up to the chosen quarter
+    trend: list[TrendPoint]
+    heatmap: Heatmap
+    completion_by_team: list[TeamCompletion]
+    gaps: list[CommonGap]
+    movers: list[ProjectChange]
+    stalled: list[ProjectChange]
+    stalled_total: int
+
+    @property
+    def current(self) -> QuarterLevels:
+        return self.quarters[-1]
+
+    @property
+    def previous(self) -> QuarterLevels | None:
+        return self.quarters[-2] if len(self.quarters) > 1 else None
+
+    @property
+    def changes(self) -> dict[str, int]:
+        """Changes since the previous quarter: projects assessed, and percentage points."""
+        now, before = self.current, self.previous
+        if before is None:
+            return {}
+        return {
+            "assessed": now.assessed - before.assessed,
+            "completion": now.completion_percent - before.completion_percent,
+            "level_1_or_more": now.level_1_or_more_percent - before.level_1_or_more_percent,
+            "level_2": now.level_2_percent - before.level_2_percent,
+        }
+
+
+@dataclass(frozen=True)
+class DimensionPoint:
+    key: str
+    name: str
+    level: int
+    progress: int
+    score: float
+
+
+@dataclass(frozen=True)
+class QuarterScores:
+    quarter: str
+    overall_level: int | None
+    mean_score: float | None
+    dimensions: list[DimensionPoint]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from insights import views
+
+app_name = "insights"
+
+urlpatterns = [
+    path("org/", views.org_dashboard, name="org_dashboard"),
+    path("org/export.csv", views.org_export, name="org_export"),
+    path("teams/<slug:slug>/export.csv", views.team_export, name="team_export"),
+]

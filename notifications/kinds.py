@@ -1,0 +1,13 @@
+"""Every kind of e-mail the portal sends; templates/emails/<kind>-subject.txt, -body.txt and
+-body.html hold each one's content."""
+
+PERIOD_OPEN = "period_open"
+REMINDER_DUE_7 = "reminder_due_7"
+REMINDER_DUE_1 = "reminder_due_1"
+REMINDER_OVERDUE = "reminder_overdue"
+ESCALATION = "escalation"
+REPORT = "report"
+# Kinds a user may switch off for themselves; the open email, escalations and reports stay.
+REMINDER_KINDS = frozenset({REMINDER_DUE_7, REMINDER_DUE_1, REMINDER_OVERDUE})
+LEAD_KINDS = (PERIOD_OPEN, *sorted(REMINDER_KINDS))
+PERIOD_KINDS = frozenset({*LEAD_KINDS, ESCALATION})

@@ -1,0 +1,95 @@
+"""Reads for emails: who leads which unsubmitted assessments, who gets escalations."""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db.models import Q, QuerySet
+
+from assessments.models import Assessment, Period
+from core.access import management_users_q
+from notifications.models import NotificationPreference, SentEmail
+from teams.models import Membership, Team
+
+
+def periods_in_progress(*, today: datetime.date) -> QuerySet[Period]:
+    """Periods that have opened and not closed yet: the ones emails can be about."""
+    return Period.objects.in_progress(today).order_by("opens_on")
+
+
+def drafts(*, period: Period) -> QuerySet[Assessment]:
+    """The period's assessments not submitted yet, for active projects, by team and project."""
+    return (
+        Assessment.objects.filter(
+            period=period,
+            status=Assessment.Status.DRAFT,
+            project__archived_at__isnull=True,
+        )
+        .select_related("project", "project__team", "period")
+        .order_by("project__team__name", "project__name")
+    )
+
+
+def drafts_by_lead(*, period: Period) -> dict[User, list[Assessment]]:
+    """Each active team lead with an email address -> the drafts of every team they lead."""
+    assessments = list(drafts(period=period))
+    team_ids = {assessment.project.team_id for assessment in assessments}
+    leads_by_team: dict[int, list[User]] = defaultdict(list)
+    for membership in _lead_memberships(team_ids):
+        leads_by_team[membership.team_id].append(membership.user)
+    result: dict[User, list[Assessment]] = defaultdict(list)
+    for assessment in assessments:
+        for lead in leads_by_team[assessment.project.team_id]:
+            result[lead].append(assessment)
+    return dict(result)
+
+
+def drafts_for_lead(*, period: Period, user: User) -> list[Assessment]:
+    team_ids = Membership.objects.filter(user=user, role=Membership.Role.LEAD).values("team_id")
+    return list(drafts(period=period).filter(project__team_id__in=team_ids))
+
+
+def _lead_memberships(team_ids: Iterable[int]) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(
+            team_id__in=list(team_ids), role=Membership.Role.LEAD, user__is_active=True
+        )
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("user__username")
+    )
+
+
+def team_leads_with_email(*, team: Team) -> list[User]:
+    return [membership.user for membership in _lead_memberships([team.pk])]
+
+
+def organisation_recipients() -> QuerySet[User]:
+    """Org admins and management: escalations and the organisation report go to them."""
+    return (
+        User.objects.filter(management_users_q()).exclude(email="").distinct().order_by("username")
+    )
+
+
+def reminders_enabled(*, user: User) -> bool:
+    preference = NotificationPreference.objects.filter(user=user).first()
+    return preference is None or preference.reminders_enabled
+
+
+def users_without_reminders(*, users: Iterable[User]) -> set[int]:
+    return set(
+        NotificationPreference.objects.filter(
+            user__in=list(users), reminders_enabled=False
+        ).values_list("user_id", flat=True)
+    )
+
+
+def email_keys_settled(*, keys: Iterable[str]) -> set[str]:
+    """Keys that need no more sending: sent, being sent, or failed for good."""
+    return set(
+        SentEmail.objects.filter(key__in=list(keys))
+        .filter(~Q(status=SentEmail.Status.FAILED) | Q(attempts__gte=settings.EMAIL_MAX_ATTEMPTS))
+        .values_list("key", flat=True)
+    )

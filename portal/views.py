@@ -1,0 +1,139 @@
+"""The composite pages: home, team and project. They gather what teams, assessments and
+insights each know; no other app needs to import all three."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessments import selectors as assessment_selectors
+from core.access import can_manage_team
+from core.http import PortalRequest
+from insights import page_figures
+from insights.selectors.project import project_insights
+from insights.selectors.team import team_insights
+from teams import selectors, services
+from teams.forms import ProjectForm
+from teams.models import Team
+
+
+def _require_team_manager(request: PortalRequest, team: Team) -> None:
+    if not can_manage_team(request.user, team.pk):
+        raise PermissionDenied("Only the team's leads can change its projects.")
+
+
+@require_GET
+@login_required
+def home(request: PortalRequest) -> HttpResponse:
+    teams = selectors.team_list_for_user(user=request.user)
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "teams": teams,
+            "open_assessments": assessment_selectors.open_assessments_for_user(user=request.user),
+        },
+    )
+
+
+def _team_context(request: PortalRequest, team: Team, **extra: object) -> dict:
+    insights = team_insights(team=team)
+    return {
+        "team": team,
+        "can_manage": can_manage_team(request.user, team.pk),
+        "projects": selectors.team_projects(team=team),
+        "archived_projects": selectors.team_projects(team=team, archived=True),
+        "insights": insights,
+        "period": insights.period,
+        "assessments_by_project": insights.assessments_by_project,
+        **extra,
+    }
+
+
+@require_GET
+@login_required
+def team_detail(request: PortalRequest, slug: str) -> HttpResponse:
+    team = selectors.team_get_for_user(user=request.user, slug=slug)
+    context = _team_context(request, team, members=selectors.team_members(team=team))
+    context["charts"] = page_figures.team_figures(context["insights"], team=team)
+    return render(request, "portal/team_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def project_create(request: PortalRequest, slug: str) -> HttpResponse:
+    team = selectors.team_get_for_user(user=request.user, slug=slug)
+    _require_team_manager(request, team)
+    form = ProjectForm(request.POST or None, team=team)
+    if request.method == "POST" and form.is_valid():
+        project = services.project_register(team=team, **form.cleaned_data)
+        context = _team_context(request, team, created=project)
+        if request.htmx:
+            return render(request, "portal/team_detail.html#projects", context)
+        return redirect(team)
+    status = 422 if request.method == "POST" else 200
+    context = _team_context(request, team, form=form)
+    template = "portal/team_detail.html#projects" if request.htmx else "portal/project_form.html"
+    return render(request, template, context, status=status)
+
+
+@require_GET
+@login_required
+def project_detail(request: PortalRequest, slug: str) -> HttpResponse:
+    project = selectors.project_get_for_user(user=request.user, slug=slug)
+    insights = project_insights(project=project)
+    context = {
+        "project": project,
+        "can_manage": can_manage_team(request.user, project.team_id),
+        "insights": insights,
+        "assessments": insights.assessments,
+        "latest_quarter": insights.latest_quarter,
+        "charts": page_figures.project_figures(insights),
+    }
+    return render(request, "portal/project_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def project_edit(request: PortalRequest, slug: str) -> HttpResponse:
+    project = selectors.project_get_for_user(user=request.user, slug=slug)
+    _require_team_manager(request, project.team)
+    form = ProjectForm(request.POST or None, instance=project, team=project.team)
+    if request.method == "POST" and form.is_valid():
+        project = services.project_update(project=project, **form.cleaned_data)
+        context = {"project": project, "can_manage": True, "saved": True}
+        if request.htmx:
+            return render(request, "portal/project_detail.html#summary", context)
+        return redirect(project)
+    if request.method == "POST":
+        project.refresh_from_db()
+    status = 422 if request.method == "POST" else 200
+    context = {"project": project, "can_manage": True, "form": form}
+    template = "portal/project_detail.html#summary" if request.htmx else "portal/project_form.html"
+    return render(request, template, context, status=status)
+
+
+def _set_archived(request: PortalRequest, slug: str, *, archived: bool) -> HttpResponse:
+    project = selectors.project_get_for_user(user=request.user, slug=slug)
+    _require_team_manager(request, project.team)
+    if archived:
+        project = services.project_archive(project=project)
+    else:
+        project = services.project_restore(project=project)
+    if request.htmx:
+        context = _team_context(request, project.team, changed=project)
+        return render(request, "portal/team_detail.html#projects", context)
+    return redirect(project.team if archived else project)
+
+
+@require_POST
+@login_required
+def project_archive(request: PortalRequest, slug: str) -> HttpResponse:
+    return _set_archived(request, slug, archived=True)
+
+
+@require_POST
+@login_required
+def project_restore(request: PortalRequest, slug: str) -> HttpResponse:
+    return _set_archived(request, slug, archived=False)

@@ -1,0 +1,68 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from assessments.models import Period
+from teams.models import Team
+
+
+class Report(models.Model):
+    class Scope(models.TextChoices):
+        ORGANISATION = "organisation", "Organisation"
+        TEAM = "team", "Team"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    scope = models.CharField(max_length=12, choices=Scope.choices)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
+    )
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="reports")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    html_file = models.FileField(upload_to="reports/", blank=True)
+    pdf_file = models.FileField(upload_to="reports/", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    automatic = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope="organisation", team__isnull=True)
+                | models.Q(scope="team", team__isnull=False),
+                name="report_scope_matches_team",
+            ),
+            # Closing a period creates its automatic reports once, however often it runs.
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=models.Q(automatic=True, scope="organisation"),
+                name="report_unique_automatic_organisation",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "team"],
+                condition=models.Q(automatic=True, scope="team"),
+                name="report_unique_automatic_team",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.team.name if self.team else "Organisation"
+        return f"{target} report {self.period}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:report_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

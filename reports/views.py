@@ -1,0 +1,99 @@
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HTMX_STOP_POLLING
+
+from assessments.models import Period
+from core.access import is_management
+from core.http import PortalRequest
+from reports import selectors, services
+from reports.emails import report_filename
+from reports.models import Report
+from teams.models import Team
+
+
+class ReportRequestForm(forms.Form):
+    period = forms.ModelChoiceField(queryset=Period.objects.none(), empty_label=None)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label="Whole organisation",
+        label="Scope",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Read per request: which periods have opened changes with the date.
+        self.fields["period"].queryset = selectors.report_periods()  # type: ignore[attr-defined]
+        self.fields["team"].queryset = selectors.report_teams()  # type: ignore[attr-defined]
+
+
+@require_GET
+@login_required
+def report_list(request: PortalRequest) -> HttpResponse:
+    form = ReportRequestForm() if is_management(request.user) else None
+    return _render_list(request, form)
+
+
+def _render_list(
+    request: PortalRequest, form: ReportRequestForm | None, status: int = 200
+) -> HttpResponse:
+    context = {"groups": selectors.report_list_for_user(user=request.user), "form": form}
+    return render(request, "reports/report_list.html", context, status=status)
+
+
+@require_POST
+@login_required
+def report_generate(request: PortalRequest) -> HttpResponse:
+    if not is_management(request.user):
+        raise PermissionDenied("Only management can generate reports.")
+    form = ReportRequestForm(request.POST)
+    if not form.is_valid():
+        return _render_list(request, form, status=422)
+    report = services.report_request(
+        period=form.cleaned_data["period"], team=form.cleaned_data["team"], user=request.user
+    )
+    return redirect(report)
+
+
+@require_GET
+@login_required
+def report_detail(request: PortalRequest, pk: int) -> HttpResponse:
+    report = selectors.report_get_for_user(user=request.user, pk=pk)
+    context = {"report": report}
+    if not request.htmx:
+        return render(request, "reports/report_detail.html", context)
+    # 286 tells htmx to stop polling: the report is done or failed.
+    status = HTMX_STOP_POLLING if report.is_finished else 200
+    return render(request, "reports/report_detail.html#progress", context, status=status)
+
+
+@require_GET
+@login_required
+def report_pdf(request: PortalRequest, pk: int) -> FileResponse:
+    report = selectors.report_get_for_user(user=request.user, pk=pk)
+    return _file_response(report, report.pdf_file, "pdf", as_attachment=False)
+
+
+@require_GET
+@login_required
+def report_html(request: PortalRequest, pk: int) -> FileResponse:
+    report = selectors.report_get_for_user(user=request.user, pk=pk)
+    # A download, not a page: the file carries its own styles, which our CSP would block.
+    return _file_response(report, report.html_file, "html", as_attachment=True)
+
+
+def _file_response(
+    report: Report, file: FieldFile, ext: str, *, as_attachment: bool
+) -> FileResponse:
+    if report.status != Report.Status.DONE or not file:
+        raise Http404("This report has no file yet.")
+    return FileResponse(
+        file.open("rb"),
+        as_attachment=as_attachment,
+        filename=report_filename(report=report, ext=ext),
+    )
