@@ -1,0 +1,129 @@
+"""Explicit cache invalidation: every write path of what a dashboard shows bumps the
+dashboards' generation, and the dashboards read no table that no such write path covers."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from assessments.services import periods
+from assessments.services.answering import assessment_submit
+from core.cache import dashboards_generation
+from teams import services as team_services
+from tests.assessments.factories import scored_organisation
+from tests.assessments.fixtures import answer_all
+
+# Each table the dashboards, team and project pages read, and the write paths that change
+# it; each write path below is tested to bump the generation. A new table read by a
+# dashboard fails the last test until its writers bump and are listed here.
+WRITERS = {
+    "teams_team": "the admin (TeamAdmin); units and team administration later",
+    "teams_project": "project_register, project_update, project_archive, project_restore",
+    "assessments_period": "period_create, period_open, period_reopen, period_close, PeriodAdmin",
+    "assessments_assessment": "period_open (drafts), assessment_submit",
+    "assessments_dimensionscore": "assessment_submit",
+    "assessments_practicegap": "assessment_submit",
+    "assessments_practice": "framework rows are immutable once a period uses them",
+    "assessments_dimension": "framework rows are immutable once a period uses them",
+    "assessments_framework": "framework rows are immutable once a period uses them",
+    # Authentication and the persona's role, read on every page, never cached.
+    "django_session": "-",
+    "auth_user": "-",
+    "auth_group": "-",
+    "auth_user_groups": "-",
+    "teams_membership": "-",
+}
+
+
+@pytest.fixture
+def bumps():
+    """bumps(action) -> whether `action()` changed the dashboards' generation."""
+
+    def check(action) -> bool:
+        before = dashboards_generation()
+        action()
+        return dashboards_generation() != before
+
+    return check
+
+
+def test_it_bumps_on_every_project_write(bumps, team, project):
+    assert bumps(lambda: team_services.project_register(team=team, name="Merchant risk"))
+    assert bumps(lambda: team_services.project_update(project=project, name="Card scoring v2"))
+    assert bumps(lambda: team_services.project_archive(project=project))
+    assert bumps(lambda: team_services.project_restore(project=project))
+
+
+def test_it_bumps_on_every_period_write(bumps, framework, project):
+    created = []
+    assert bumps(lambda: created.append(periods.period_create(key="2026-Q4")))
+    period = created[0]
+    assert bumps(lambda: periods.period_open(period=period))
+    later = period.opens_on + datetime.timedelta(days=3)
+    assert bumps(lambda: periods.period_close(period=period, today=later))
+    assert bumps(
+        lambda: periods.period_reopen(
+            period=period, until=datetime.date.today() + datetime.timedelta(days=3)
+        )
+    )
+
+
+def test_it_bumps_on_a_submission(bumps, assessment, alice):
+    answer_all(assessment, "yes")
+    assert bumps(lambda: assessment_submit(assessment=assessment, user=alice))
+
+
+def test_it_bumps_when_an_admin_edits_a_team(bumps, client_for, erin, team):
+    client = client_for(erin)
+    url = f"/admin/teams/team/{team.pk}/change/"
+    data = {
+        "name": "Fraud & Abuse",
+        "slug": team.slug,
+        "description": "",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+    }
+    assert bumps(lambda: client.post(url, data))
+    team.refresh_from_db()
+    assert team.name == "Fraud & Abuse"
+
+
+def test_it_shows_a_renamed_team_on_the_dashboard_at_once(client_for, carol, erin):
+    organisation = scored_organisation(teams=2, projects_per_team=1, quarters=2)
+    team = organisation.teams[0]
+    manager = client_for(carol)
+    assert team.name in manager.get("/org/").text
+    client_for(erin).post(
+        f"/admin/teams/team/{team.pk}/change/",
+        {
+            "name": "Renamed Team",
+            "slug": team.slug,
+            "description": "",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    page = client_for(carol).get("/org/").text
+    assert "Renamed Team" in page
+
+
+def test_it_reads_no_table_that_no_write_path_covers(client_for, carol):
+    organisation = scored_organisation(teams=2, projects_per_team=2, quarters=3)
+    client = client_for(carol)
+    with CaptureQueriesContext(connection) as queries:
+        for url in (
+            "/org/",
+            f"/teams/{organisation.teams[0].slug}/",
+            f"/projects/{organisation.projects[0].slug}/",
+            "/org/export.csv",
+        ):
+            assert client.get(url).status_code == 200
+    read = {
+        table
+        for query in queries.captured_queries
+        for table in re.findall(r'(?:FROM|JOIN)\s+"?(\w+)"?', query["sql"])
+    }
+    assert "assessments_dimensionscore" in read  # the capture works
+    assert read - set(WRITERS) == set()
