@@ -67,7 +67,7 @@ class PeriodRuleTestCase(TestCase):
 
 
 @pytest.fixture
-def expired_reopening(framework) -> tuple[Period, Assessment, object]:
+def expired_reopening(framework) -> tuple[Assessment, object]:
     """A quarter that closed on 4 November, was reopened until 10 November, and it is now
     the 20th: the reopening has expired."""
     period = Period.objects.create(
@@ -84,13 +84,13 @@ def expired_reopening(framework) -> tuple[Period, Assessment, object]:
     team.memberships.create(user=lead, role="lead")
     with time_machine.travel(START):
         period_open(period=period)
-    return period, Assessment.objects.get(project=project), lead
+    return Assessment.objects.get(project=project), lead
 
 
 def test_it_agrees_on_an_expired_reopening_between_home_and_assessment_page(
     expired_reopening, client
 ):
-    period, draft, lead = expired_reopening
+    draft, lead = expired_reopening
     client.force_login(lead)
     with time_machine.travel(datetime.date(2026, 11, 20)):
         home = client.get("/")
@@ -102,7 +102,7 @@ def test_it_agrees_on_an_expired_reopening_between_home_and_assessment_page(
 
 
 def test_it_lists_the_draft_while_the_reopening_lasts(expired_reopening, client):
-    period, draft, lead = expired_reopening
+    draft, lead = expired_reopening
     client.force_login(lead)
     with time_machine.travel(datetime.date(2026, 11, 8)):
         home = client.get("/")
