@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from assessments.querysets import PeriodQuerySet
 from assessments.rules import levels
+from assessments.rules.scoring import mostly_not_applicable
 from teams.models import Project, Team
 
 
@@ -167,6 +168,8 @@ class Assessment(models.Model):
     mean_score = models.FloatField(null=True, blank=True)
     weakest_dimension_key = models.CharField(max_length=60, blank=True)
     anti_patterns = models.JSONField(default=list, blank=True)
+    # At submission: answers carried from last quarter and confirmed without a change.
+    confirmed_unchanged = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -215,7 +218,10 @@ class Answer(models.Model):
     na_reason = models.CharField("reason it does not apply", max_length=500, blank=True)
     note = models.TextField(max_length=2000, blank=True)
     evidence_url = models.URLField(max_length=500, blank=True)
+    # Carried over from the last submission and not looked at since.
     carried_over = models.BooleanField(default=False)
+    # Carried over, then confirmed by someone without a change.
+    confirmed_unchanged = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=0)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -265,9 +271,12 @@ class DimensionScore(models.Model):
     dimension_key = models.SlugField(max_length=60)
     dimension_name = models.CharField(max_length=120)
     dimension_order = models.PositiveSmallIntegerField(default=0)
-    level = models.PositiveSmallIntegerField()
-    progress = models.PositiveSmallIntegerField()
-    score = models.FloatField()
+    # All three None: not assessed, every practice of the dimension is "not applicable".
+    level = models.PositiveSmallIntegerField(null=True)
+    progress = models.PositiveSmallIntegerField(null=True)
+    score = models.FloatField(null=True)
+    practice_count = models.PositiveSmallIntegerField(default=0)
+    not_applicable_count = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -281,7 +290,17 @@ class DimensionScore(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.level is None:
+            return f"{self.dimension_key}: not assessed"
         return f"{self.dimension_key}: level {self.level}"
+
+    @property
+    def is_assessed(self) -> bool:
+        return self.level is not None
+
+    @property
+    def mostly_not_applicable(self) -> bool:
+        return mostly_not_applicable(self.not_applicable_count, self.practice_count)
 
 
 class PracticeGap(models.Model):

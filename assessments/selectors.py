@@ -17,6 +17,7 @@ from assessments.models import (
     Practice,
 )
 from assessments.querysets import accepting_answers_q
+from assessments.rules.scoring import mostly_not_applicable
 from core.access import can_draft_answers, can_submit, is_management
 from teams.models import Membership
 
@@ -176,14 +177,26 @@ def answer_progress(*, assessment: Assessment) -> dict[str, int]:
 class DimensionResult:
     key: str
     name: str
-    level: int
-    progress: int
-    score: float
+    level: int | None  # None: not assessed, every practice "not applicable"
+    progress: int | None
+    score: float | None
     previous_level: int | None
     previous_score: float | None
+    practice_count: int = 0
+    not_applicable_count: int = 0
+
+    @property
+    def assessed(self) -> bool:
+        return self.level is not None
+
+    @property
+    def mostly_not_applicable(self) -> bool:
+        return mostly_not_applicable(self.not_applicable_count, self.practice_count)
 
     @property
     def change(self) -> str:
+        if self.score is None:
+            return "not assessed"
         if self.previous_score is None:
             return "new"
         if self.score > self.previous_score + 0.005:
@@ -206,6 +219,8 @@ def assessment_results(*, assessment: Assessment) -> list[DimensionResult]:
             score=row.score,
             previous_level=before[row.dimension_key].level if row.dimension_key in before else None,
             previous_score=before[row.dimension_key].score if row.dimension_key in before else None,
+            practice_count=row.practice_count,
+            not_applicable_count=row.not_applicable_count,
         )
         for row in current
     ]

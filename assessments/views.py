@@ -30,6 +30,7 @@ def assessment_detail(request: PortalRequest, pk: int) -> HttpResponse:
         "missing": [row.practice for row in rows if not row.answer.value],
         "answered": sum(1 for row in rows if row.answer.value),
         "carried": sum(1 for row in rows if row.answer.carried_over),
+        "first_carried": next((row.practice for row in rows if row.answer.carried_over), None),
         "total": len(rows),
         "previous": selectors.previous_assessment(assessment=assessment),
         "read_only_reason": selectors.read_only_reason(user=request.user, assessment=assessment),
@@ -47,9 +48,12 @@ def _result_context(assessment: Assessment) -> dict:
     )
     results = selectors.assessment_results(assessment=assessment)
     anti_patterns = assessment.period.framework.anti_patterns
+    not_assessed = [row for row in results if not row.assessed]
     return {
         "assessment": assessment,
         "results": results,
+        "not_assessed": not_assessed,
+        "assessed_count": len(results) - len(not_assessed),
         "weakest": next((r for r in results if r.key == assessment.weakest_dimension_key), None),
         "previous": selectors.previous_assessment(assessment=assessment),
         "changed_answers": selectors.changed_answers(assessment=assessment),
@@ -99,7 +103,7 @@ def answer_save(request: PortalRequest, pk: int, practice_key: str) -> HttpRespo
         context["error"] = str(locked)
         return render(request, template, context, status=403)
     progress = selectors.answer_progress(assessment=assessment)
-    context.update(answer=answer, saved=True, client_version=None, **progress)
+    context.update(answer=answer, saved=True, client_version=None, **progress, **permissions)
     return render(request, template, context)
 
 
@@ -146,7 +150,18 @@ def assessment_submit(request: PortalRequest, pk: int) -> HttpResponse:
     if not permissions["can_submit"]:
         raise PermissionDenied("Only the team's leads can submit its assessments.")
     try:
-        services.assessment_submit(assessment=assessment, user=request.user)
+        services.assessment_submit(
+            assessment=assessment,
+            user=request.user,
+            confirm_carried=request.POST.get("confirm_carried") == "all",
+        )
+    except services.CarriedAnswersUnconfirmed as unconfirmed:
+        messages.error(
+            request,
+            f"Not submitted: {unconfirmed} Confirm them all and submit, or review them first; "
+            "each carried answer has a Confirm button.",
+        )
+        return redirect(f"{assessment.get_absolute_url()}#carried")
     except services.AssessmentIncomplete as incomplete:
         messages.error(
             request,

@@ -11,6 +11,7 @@ from insights.shapes import DashboardFilters
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+NOT_ASSESSED = "not assessed"
 EXPORT_HEADER = (
     "quarter",
     "team",
@@ -20,13 +21,20 @@ EXPORT_HEADER = (
     "dimension_level",
     "dimension_progress",
     "dimension_score",
+    "practices",
+    "practices_not_applicable",
     "overall_level",
     "mean_score",
+    "answers_confirmed_unchanged",
 )
 
 
 def export_rows(*, filters: DashboardFilters) -> Iterator[tuple]:
-    """A row per project x quarter x dimension up to the chosen quarter (one streamed query)."""
+    """A row per project x quarter x dimension up to the chosen quarter (one streamed query).
+
+    A dimension whose every practice is "not applicable" reads "not assessed", with no
+    progress or score.
+    """
     rows = (
         DimensionScore.objects.filter(
             scope_q(filters), period__opens_on__lte=filters.period.opens_on
@@ -41,12 +49,35 @@ def export_rows(*, filters: DashboardFilters) -> Iterator[tuple]:
             "level",
             "progress",
             "score",
+            "practice_count",
+            "not_applicable_count",
             "assessment__overall_level",
             "assessment__mean_score",
+            "assessment__confirmed_unchanged",
         )
     )
-    for row in rows.iterator(chunk_size=2000):
-        yield (*row[:7], round(row[7] or 0.0, 2), row[8], round(row[9] or 0.0, 2))
+    for (
+        *where,
+        level,
+        progress,
+        score,
+        practices,
+        exempt,
+        overall,
+        mean,
+        confirmed,
+    ) in rows.iterator(chunk_size=2000):
+        yield (
+            *where,
+            NOT_ASSESSED if level is None else level,
+            "" if progress is None else progress,
+            "" if score is None else round(score, 2),
+            practices,
+            exempt,
+            NOT_ASSESSED if overall is None else overall,
+            "" if mean is None else round(mean, 2),
+            "" if confirmed is None else confirmed,
+        )
 
 
 class _Echo:

@@ -16,6 +16,7 @@ from assessments.models import Assessment, Dimension, DimensionScore, Period
 from assessments.rules.recommendations import CommonGap
 from core.access import visible_teams_q
 from core.cache import dashboards_generation
+from insights.page_figures import readable_heatmap
 from insights.selectors import organisation as dashboard
 from insights.selectors.common import project_heatmap
 from insights.shapes import (
@@ -32,6 +33,7 @@ from reports.models import Report
 from teams.models import Team
 
 NEXT_STEPS = 5
+COMPLETION_ROWS = 10
 
 
 # --- Visibility -------------------------------------------------------------------------------
@@ -106,6 +108,7 @@ class LevelsTable:
     row_title: str
     columns: list[str]
     rows: list[tuple[str, list[float | None]]]
+    hidden_rows: int = 0  # left out between the weakest and the strongest
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,7 @@ class ReportData:
     stalled: list[ProjectChange]
     gaps: list[CommonGap]
     dimension_names: dict[str, str]
+    teams_due: int  # teams with projects due; the least complete are listed
     # What the report's figures draw besides the dashboard: the team's projects by
     # dimension, and the organisation's trend for a team's report to compare with.
     dashboard: OrganisationDashboard
@@ -147,7 +151,8 @@ def report_data(*, report: Report) -> ReportData:
     """The organisation or team dashboard of the report's period, shaped for print."""
     board, generation = _dashboard(report)
     team = report.team
-    heatmap = _project_heatmap(team, report.period) if team else board.heatmap
+    # An organisation of 200 teams prints its weakest and strongest teams, not 19 pages.
+    heatmap = _project_heatmap(team, report.period) if team else readable_heatmap(board.heatmap)
     return ReportData(
         title=f"{team.name if team else 'Organisation'}: MLOps maturity, {report.period.key}",
         scope_name=team.name if team else "the organisation",
@@ -157,8 +162,10 @@ def report_data(*, report: Report) -> ReportData:
             row_title="Project" if team else "Team",
             columns=heatmap.columns,
             rows=list(zip(heatmap.rows, heatmap.values, strict=True)),
+            hidden_rows=heatmap.hidden_rows,
         ),
-        completion_by_team=[] if team else board.completion_by_team,
+        completion_by_team=[] if team else board.completion_by_team[:COMPLETION_ROWS],
+        teams_due=0 if team else len(board.completion_by_team),
         projects=report_projects(period=report.period, team=team) if team else [],
         movers=board.movers,
         stalled=board.stalled,

@@ -125,10 +125,12 @@ def _priority_of_recommended(
     dimension_position = {
         dimension.key: index for index, dimension in enumerate(ordered_dimensions)
     }
+    # Not-assessed dimensions hold nothing back; they sort last.
     weakest_first = sorted(
         score.dimensions,
         key=lambda dimension_score: (
-            dimension_score.score,
+            dimension_score.score is None,
+            dimension_score.score or 0.0,
             dimension_position[dimension_score.key],
         ),
     )

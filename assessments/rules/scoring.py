@@ -12,7 +12,8 @@ The rule:
 2. A dimension reaches level L (L = 1, 2) when the applicable practices at levels <= L
    together score at least 75 % of their possible points AND none of them is answered
    "no" (or unanswered). It holds level L only if it also reaches every level below L.
-   A dimension with no applicable practice up to L reaches L.
+   A dimension with no applicable practice up to L reaches L, as long as it has some
+   applicable practice at all (see step 5).
 3. Progress towards the next level (0-100, rounded half up to a whole number) = points /
    possible over the applicable practices at levels <= the next level; at level 2 the
    progress is 100. Below level 2 the progress is capped at 99, because a dimension that
@@ -21,13 +22,20 @@ The rule:
 4. The dimension's score = level + progress / 100 below level 2, and 2.0 at level 2, so
    it lies in [0, 2]. A better answer never lowers it: within a level the progress can
    only rise, and a score below level L + 1 is at most L + 0.99.
-5. Overall level = the lowest dimension level (the weakest link). The weakest dimension
-   is the one with the lowest score (ties: framework order). The mean of the dimension
-   scores is shown beside the overall level.
-6. Explanation: a dimension's `holding_back` lists the applicable practices at levels <=
+5. Not applicable never scores by itself. A dimension whose every practice is "not
+   applicable" is *not assessed*: it has no level, progress or score (None), is shown as
+   not assessed everywhere, and is left out of the overall level and the mean; an
+   assessment with no assessed dimension has no overall level or mean either. A
+   dimension with more than half of its practices "not applicable" is *mostly not
+   applicable* and is flagged wherever its score is shown. "Not applicable" is never
+   better than "fully in place": swapping one for the other never lowers a score.
+6. Overall level = the lowest level of the assessed dimensions (the weakest link). The
+   weakest dimension is the assessed one with the lowest score (ties: framework order).
+   The mean of the assessed dimensions' scores is shown beside the overall level.
+7. Explanation: a dimension's `holding_back` lists the applicable practices at levels <=
    the next level that are not answered "yes" (in framework order): exactly what stands
-   between the dimension and its next level. At level 2 it is empty.
-7. Anti-patterns: an anti-pattern is flagged when a practice marked with it is answered
+   between the dimension and its next level. At level 2, and when not assessed, it is empty.
+8. Anti-patterns: an anti-pattern is flagged when a practice marked with it is answered
    "no" (or unanswered).
 
 Framework order: dimensions by `order`, then as given; practices by their dimension's
@@ -87,22 +95,42 @@ class Dimension:
 class DimensionScore:
     key: str
     name: str
-    level: int
-    progress: int
-    score: float
+    # None when the dimension is not assessed: none of its practices applies.
+    level: int | None
+    progress: int | None
+    score: float | None
     # Coverage over every applicable practice of the dimension, whatever its level.
     points: float
     possible: float
     holding_back: tuple[str, ...]
+    practice_count: int = 0
+    not_applicable_count: int = 0
+
+    @property
+    def assessed(self) -> bool:
+        return self.level is not None
+
+    @property
+    def mostly_not_applicable(self) -> bool:
+        return mostly_not_applicable(self.not_applicable_count, self.practice_count)
+
+
+def mostly_not_applicable(not_applicable: int, practices: int) -> bool:
+    """More than half of a dimension's practices marked "not applicable" (rule step 5)."""
+    return practices > 0 and 2 * not_applicable > practices
 
 
 @dataclass(frozen=True)
 class AssessmentScore:
     dimensions: tuple[DimensionScore, ...]
-    overall_level: int
-    mean_score: float
+    overall_level: int | None  # None when no dimension is assessed
+    mean_score: float | None
     weakest_dimension_key: str | None
     anti_patterns: tuple[str, ...]
+
+    @property
+    def assessed_dimensions(self) -> tuple[DimensionScore, ...]:
+        return tuple(dimension for dimension in self.dimensions if dimension.assessed)
 
     def dimension(self, key: str) -> DimensionScore:
         for dimension_score in self.dimensions:
@@ -159,11 +187,14 @@ def score_assessment(
         )
         for dimension in ordered_dimensions
     )
+    assessed = [score for score in dimension_scores if score.assessed]
     return AssessmentScore(
         dimensions=dimension_scores,
-        overall_level=min((score.level for score in dimension_scores), default=0),
-        mean_score=_mean(score.score for score in dimension_scores),
-        weakest_dimension_key=_weakest_dimension_key(dimension_scores),
+        overall_level=min(
+            (score.level for score in assessed if score.level is not None), default=None
+        ),
+        mean_score=_mean(score.score for score in assessed if score.score is not None),
+        weakest_dimension_key=_weakest_dimension_key(assessed),
         anti_patterns=_flagged_anti_patterns(ordered_practices, known_answers),
     )
 
@@ -171,6 +202,20 @@ def score_assessment(
 def _score_dimension(
     dimension: Dimension, practices: Sequence[Practice], answers: Mapping[str, str]
 ) -> DimensionScore:
+    not_applicable = sum(1 for practice in practices if answers.get(practice.key) == NOT_APPLICABLE)
+    counts = {"practice_count": len(practices), "not_applicable_count": not_applicable}
+    if not_applicable == len(practices):
+        return DimensionScore(
+            key=dimension.key,
+            name=dimension.name,
+            level=None,
+            progress=None,
+            score=None,
+            points=0.0,
+            possible=0.0,
+            holding_back=(),
+            **counts,
+        )
     level = _attained_level(practices, answers)
     progress = _progress(level, practices, answers)
     points, possible = _points_and_possible(practices, answers)
@@ -183,6 +228,7 @@ def _score_dimension(
         points=points,
         possible=possible,
         holding_back=_holding_back(level, practices, answers),
+        **counts,
     )
 
 
@@ -249,17 +295,17 @@ def _is_no(practice: Practice, answers: Mapping[str, str]) -> bool:
     return answers.get(practice.key, NO) == NO
 
 
-def _mean(values: Iterable[float]) -> float:
+def _mean(values: Iterable[float]) -> float | None:
     collected = list(values)
     # fsum is correctly rounded, so a higher score can never lower the mean through rounding.
-    return math.fsum(collected) / len(collected) if collected else 0.0
+    return math.fsum(collected) / len(collected) if collected else None
 
 
 def _weakest_dimension_key(dimension_scores: Sequence[DimensionScore]) -> str | None:
     if not dimension_scores:
         return None
     # min() keeps the first of equal scores, which is framework order.
-    return min(dimension_scores, key=lambda dimension_score: dimension_score.score).key
+    return min(dimension_scores, key=lambda dimension_score: dimension_score.score or 0.0).key
 
 
 def _flagged_anti_patterns(

@@ -36,6 +36,17 @@ class AnswerConflict(Exception):
         self.current = current
 
 
+class CarriedAnswersUnconfirmed(Exception):
+    """Answers carried from last quarter that nobody confirmed: submitting needs a deliberate
+    step, so last quarter's answers are never submitted unseen."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(
+            f"{count} answer{'s are' if count != 1 else ' is'} last quarter's and not confirmed."
+        )
+        self.count = count
+
+
 class AssessmentIncomplete(Exception):
     def __init__(self, missing: Sequence[Practice]) -> None:
         super().__init__(f"{len(missing)} practices are not answered yet.")
@@ -105,9 +116,13 @@ def answer_save(
         "note": note,
         "evidence_url": evidence_url,
     }
+    unchanged = all(getattr(answer, field) == new_values[field] for field in TRACKED_FIELDS)
+    # Saving a carried answer as it was confirms it; any change makes it this quarter's own.
+    confirmed = unchanged and (answer.carried_over or answer.confirmed_unchanged)
     updated = Answer.objects.filter(pk=answer.pk, version=expected_version).update(
         **new_values,
         carried_over=False,
+        confirmed_unchanged=confirmed,
         version=F("version") + 1,
         answered_by=user,
         answered_at=timezone.now(),
@@ -129,6 +144,7 @@ def answer_save(
         setattr(answer, field, new_value)
     answer.version = expected_version + 1
     answer.carried_over = False
+    answer.confirmed_unchanged = confirmed
     answer.answered_by = user
     return answer
 
@@ -140,8 +156,15 @@ class SubmitResult:
 
 
 @transaction.atomic
-def assessment_submit(*, assessment: Assessment, user: User) -> SubmitResult:
-    """Submit once: score it and store a row per dimension; a second submit is a no-op."""
+def assessment_submit(
+    *, assessment: Assessment, user: User, confirm_carried: bool = False
+) -> SubmitResult:
+    """Submit once: score it and store a row per dimension; a second submit is a no-op.
+
+    Answers still carried over from last quarter stop the submission with
+    CarriedAnswersUnconfirmed, unless the submitter confirms them all (`confirm_carried`),
+    which records them as confirmed unchanged.
+    """
     if assessment.is_submitted:
         return SubmitResult(assessment=assessment, newly_submitted=False)
     _ensure_editable(assessment)
@@ -149,11 +172,17 @@ def assessment_submit(*, assessment: Assessment, user: User) -> SubmitResult:
     missing = [a.practice for a in answers if not a.value]
     if missing:
         raise AssessmentIncomplete(sorted(missing, key=lambda practice: practice.order))
+    carried = [a for a in answers if a.carried_over]
+    if carried and not confirm_carried:
+        raise CarriedAnswersUnconfirmed(len(carried))
+    if carried:
+        _confirm_carried(carried, user)
     claimed = Assessment.objects.filter(pk=assessment.pk, status=Assessment.Status.DRAFT).update(
         status=Assessment.Status.SUBMITTED,
         submitted_by=user,
         submitted_at=timezone.now(),
         version=F("version") + 1,
+        confirmed_unchanged=sum(1 for a in answers if a.carried_over or a.confirmed_unchanged),
     )
     if not claimed:
         assessment.refresh_from_db()
@@ -163,6 +192,27 @@ def assessment_submit(*, assessment: Assessment, user: User) -> SubmitResult:
     dashboards_changed()
     assessment.refresh_from_db()
     return SubmitResult(assessment=assessment, newly_submitted=True)
+
+
+def _confirm_carried(carried: Sequence[Answer], user: User) -> None:
+    """Confirm every carried answer at once, each change logged as a confirmation."""
+    Answer.objects.filter(pk__in=[a.pk for a in carried], carried_over=True).update(
+        carried_over=False,
+        confirmed_unchanged=True,
+        version=F("version") + 1,
+        answered_by=user,
+        answered_at=timezone.now(),
+    )
+    AnswerChange.objects.bulk_create(
+        AnswerChange(
+            answer=answer,
+            field="confirmed",
+            old_value="carried over",
+            new_value="confirmed unchanged",
+            changed_by=user,
+        )
+        for answer in carried
+    )
 
 
 def assessment_score(
@@ -213,6 +263,8 @@ def score_rows(
             level=dimension.level,
             progress=dimension.progress,
             score=dimension.score,
+            practice_count=dimension.practice_count,
+            not_applicable_count=dimension.not_applicable_count,
         )
         for order, dimension in enumerate(score.dimensions)
     ]

@@ -74,11 +74,15 @@ def assessments(
 
 
 def assert_not_worse(before: AssessmentScore, after: AssessmentScore) -> None:
+    """Nothing assessed before got worse; what was not assessed stays not assessed."""
     for old, new in zip(before.dimensions, after.dimensions, strict=True):
-        assert new.level >= old.level
-        assert new.score >= old.score
-    assert after.overall_level >= before.overall_level
-    assert after.mean_score >= before.mean_score
+        assert new.assessed == old.assessed
+        if old.assessed:
+            assert new.level >= old.level
+            assert new.score >= old.score
+    if before.overall_level is not None:
+        assert after.overall_level >= before.overall_level
+        assert after.mean_score >= before.mean_score
 
 
 # Step 1: points
@@ -152,11 +156,11 @@ def test_it_reaches_a_level_without_applicable_practices_up_to_it() -> None:
     assert result.progress == 0
 
 
-def test_it_puts_a_dimension_without_practices_at_level_two() -> None:
+def test_it_leaves_a_dimension_without_practices_not_assessed() -> None:
     result = score_assessment(dimensions=[DATA, MONITORING], practices=[], answers={})
 
-    assert result.dimension("data").level == 2
-    assert result.dimension("data").score == 2.0
+    assert not result.dimension("data").assessed
+    assert (result.overall_level, result.mean_score) == (None, None)
 
 
 # Steps 3 and 4: progress and score
@@ -250,7 +254,11 @@ def test_it_names_the_first_dimension_in_framework_order_as_weakest_on_a_tie() -
 def test_it_reports_level_zero_and_no_weakest_dimension_without_dimensions() -> None:
     result = score_assessment(dimensions=[], practices=[], answers={})
 
-    assert (result.overall_level, result.mean_score, result.weakest_dimension_key) == (0, 0.0, None)
+    assert (result.overall_level, result.mean_score, result.weakest_dimension_key) == (
+        None,
+        None,
+        None,
+    )
 
 
 # Step 6: holding back
@@ -344,12 +352,14 @@ def test_it_keeps_levels_progress_and_scores_in_range(
 
     result = score_assessment(dimensions=dimensions, practices=practices, answers=answers)
 
-    for dimension_score in result.dimensions:
+    assessed = result.assessed_dimensions
+    for dimension_score in assessed:
         assert dimension_score.level in LEVELS
         assert 0 <= dimension_score.progress <= 100
         assert 0.0 <= dimension_score.score <= 2.0
-    assert result.overall_level == min(score.level for score in result.dimensions)
-    assert 0.0 <= result.mean_score <= 2.0
+    assert result.overall_level == min((score.level for score in assessed), default=None)
+    if assessed:
+        assert 0.0 <= result.mean_score <= 2.0
 
 
 @given(assessments(), st.data())
@@ -371,7 +381,7 @@ def test_it_never_lowers_anything_when_one_answer_gets_better(
 
 
 @given(assessments(), st.data())
-def test_it_never_lowers_anything_when_a_no_becomes_not_applicable(
+def test_it_never_lowers_an_assessed_dimension_when_a_no_becomes_not_applicable(
     assessment: tuple[list[Dimension], list[Practice], dict[str, str]], data: st.DataObject
 ) -> None:
     dimensions, practices, answers = assessment
@@ -384,7 +394,10 @@ def test_it_never_lowers_anything_when_a_no_becomes_not_applicable(
         dimensions=dimensions, practices=practices, answers=answers | {key: "na"}
     )
 
-    assert_not_worse(before, after)
+    for old, new in zip(before.dimensions, after.dimensions, strict=True):
+        if new.assessed:
+            assert new.level >= old.level
+            assert new.score >= old.score
 
 
 @given(frameworks())
@@ -426,4 +439,98 @@ def test_it_holds_a_dimension_back_exactly_when_it_is_below_level_two(
     result = score_assessment(dimensions=dimensions, practices=practices, answers=answers)
 
     for dimension_score in result.dimensions:
-        assert (not dimension_score.holding_back) == (dimension_score.level == 2)
+        if dimension_score.assessed:
+            assert (not dimension_score.holding_back) == (dimension_score.level == 2)
+        else:
+            assert dimension_score.holding_back == ()
+
+
+# Step 5: "not applicable" never scores by itself
+
+
+def test_it_leaves_a_dimension_marked_wholly_not_applicable_not_assessed() -> None:
+    """Marking a whole dimension N/A used to score it level 2 and lift the mean."""
+    practices = [
+        practice("d1", level=0),
+        practice("d2", level=1),
+        practice("d3", level=2),
+        practice("m1", level=0, dimension_key="monitoring"),
+        practice("m2", level=1, dimension_key="monitoring"),
+    ]
+    answers = {"d1": "na", "d2": "na", "d3": "na", "m1": "yes", "m2": "partly"}
+
+    result = score_assessment(dimensions=[DATA, MONITORING], practices=practices, answers=answers)
+
+    data = result.dimension("data")
+    assert (data.assessed, data.level, data.score) == (False, None, None)
+    assert data.mostly_not_applicable
+    monitoring = result.dimension("monitoring")
+    assert result.overall_level == monitoring.level
+    assert result.mean_score == monitoring.score
+    assert result.weakest_dimension_key == "monitoring"
+
+
+def test_it_has_no_overall_level_when_nothing_is_assessed() -> None:
+    practices = [practice("d1", level=0), practice("d2", level=2)]
+
+    result = score_one_dimension(practices, {"d1": "na", "d2": "na"})
+
+    assert (result.overall_level, result.mean_score, result.weakest_dimension_key) == (
+        None,
+        None,
+        None,
+    )
+
+
+def test_it_flags_a_dimension_with_more_than_half_not_applicable() -> None:
+    practices = [practice(key, level=0) for key in ("a", "b", "c", "d")]
+
+    half = score_one_dimension(practices, {"a": "na", "b": "na", "c": "yes", "d": "yes"})
+    more = score_one_dimension(practices, {"a": "na", "b": "na", "c": "na", "d": "yes"})
+
+    assert not half.dimension("data").mostly_not_applicable
+    assert more.dimension("data").mostly_not_applicable
+    assert more.dimension("data").assessed
+
+
+@given(assessments(), st.data())
+def test_it_never_scores_not_applicable_above_fully_in_place(
+    assessment: tuple[list[Dimension], list[Practice], dict[str, str]], data: st.DataObject
+) -> None:
+    dimensions, practices, answers = assessment
+    exempted = [each.key for each in practices if answers.get(each.key) == "na"]
+    assume(exempted)
+    key = data.draw(st.sampled_from(exempted))
+
+    with_na = score_assessment(dimensions=dimensions, practices=practices, answers=answers)
+    with_yes = score_assessment(
+        dimensions=dimensions, practices=practices, answers=answers | {key: "yes"}
+    )
+
+    changed = next(each.dimension_key for each in practices if each.key == key)
+    assert with_yes.dimension(changed).assessed
+    for na, yes in zip(with_na.dimensions, with_yes.dimensions, strict=True):
+        if na.assessed:
+            assert yes.level >= na.level and yes.score >= na.score
+
+
+@given(assessments(), st.data())
+def test_it_never_counts_a_wholly_not_applicable_dimension(
+    assessment: tuple[list[Dimension], list[Practice], dict[str, str]], data: st.DataObject
+) -> None:
+    dimensions, practices, answers = assessment
+    dimension = data.draw(st.sampled_from(dimensions))
+    exempt_all = {each.key: "na" for each in practices if each.dimension_key == dimension.key}
+
+    result = score_assessment(
+        dimensions=dimensions, practices=practices, answers=answers | exempt_all
+    )
+
+    assert not result.dimension(dimension.key).assessed
+    others = [each for each in result.dimensions if each.key != dimension.key and each.assessed]
+    assert result.overall_level == min((each.level for each in others), default=None)
+    assert result.weakest_dimension_key != dimension.key
+    if others:
+        assert result.mean_score == pytest.approx(sum(each.score for each in others) / len(others))
+    else:
+        assert result.mean_score is None
