@@ -7,10 +7,10 @@ hover text and the PNG download button, and each maturity level keeps one colour
 """
 
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from assessments.rules.levels import LEVEL_NAMES, LEVELS, TOP_LEVEL
-from insights.shapes import QuarterLevels, QuarterScores, TrendPoint
+from insights.shapes import QuarterLevels, TrendPoint
 
 LEVEL_COLOURS = {0: "#c2410c", 1: "#2563eb", 2: "#15803d"}
 BRAND = "#4338ca"
@@ -39,11 +39,11 @@ LEGEND_BELOW = {
 }
 
 
-def _round(value: float | None) -> float | None:
+def rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def _wrap(label: str, width: int = 18) -> str:
+def wrapped(label: str, width: int = 18) -> str:
     return "<br>".join(textwrap.wrap(label, width)) or label
 
 
@@ -56,7 +56,7 @@ def _config(filename: str) -> dict:
     }
 
 
-def _layout(title: str, *, subtitle: str = "", height: int = 360, **extra: object) -> dict:
+def base_layout(title: str, *, subtitle: str = "", height: int = 360, **extra: object) -> dict:
     """The shared look: white, system font, left-aligned title, legend below the plot."""
     heading = {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 15}}
     if subtitle:
@@ -75,7 +75,7 @@ def _layout(title: str, *, subtitle: str = "", height: int = 360, **extra: objec
     }
 
 
-def _axis(title: str, **extra: object) -> dict:
+def axis(title: str, **extra: object) -> dict:
     return {
         "title": {"text": title},
         "gridcolor": GRID,
@@ -86,7 +86,7 @@ def _axis(title: str, **extra: object) -> dict:
     }
 
 
-def _figure(data: list[dict], layout: dict, *, filename: str) -> dict:
+def figure_dict(data: list[dict], layout: dict, *, filename: str) -> dict:
     return {"data": data, "layout": layout, "config": _config(filename)}
 
 
@@ -119,14 +119,14 @@ def levels_by_quarter(quarters: Sequence[QuarterLevels]) -> dict:
         }
         for level in LEVELS
     ]
-    layout = _layout(
+    layout = base_layout(
         "Projects by overall level",
         subtitle="Assessed projects per quarter, by their weakest dimension's level",
         barmode="stack",
-        xaxis=_axis("Quarter", type="category"),
-        yaxis=_axis("Projects assessed", rangemode="tozero"),
+        xaxis=axis("Quarter", type="category"),
+        yaxis=axis("Projects assessed", rangemode="tozero"),
     )
-    return _figure(data, layout, filename="projects-by-level")
+    return figure_dict(data, layout, filename="projects-by-level")
 
 
 def maturity_trend(
@@ -143,7 +143,7 @@ def maturity_trend(
             "type": "scatter",
             "mode": "lines",
             "x": quarters,
-            "y": [_round(point.quartiles.high) for point in points],
+            "y": [rounded(point.quartiles.high) for point in points],
             "line": {"width": 0},
             "hoverinfo": "skip",
             "showlegend": False,
@@ -153,7 +153,7 @@ def maturity_trend(
             "mode": "lines",
             "name": "Middle half of projects",
             "x": quarters,
-            "y": [_round(point.quartiles.low) for point in points],
+            "y": [rounded(point.quartiles.low) for point in points],
             "line": {"width": 0},
             "fill": "tonexty",
             "fillcolor": BAND,
@@ -165,9 +165,9 @@ def maturity_trend(
         "mode": "lines+markers",
         "name": "Median project",
         "x": quarters,
-        "y": [_round(point.quartiles.median) for point in points],
+        "y": [rounded(point.quartiles.median) for point in points],
         "customdata": [
-            [_round(point.quartiles.low), _round(point.quartiles.high), point.quartiles.count]
+            [rounded(point.quartiles.low), rounded(point.quartiles.high), point.quartiles.count]
             for point in points
         ],
         "line": {"color": BRAND, "width": 3},
@@ -178,13 +178,13 @@ def maturity_trend(
     data: list[dict] = [*band, median]
     if reference:
         data.append(_reference_line(reference, reference_name))
-    layout = _layout(
+    layout = base_layout(
         title,
         subtitle="The median project's mean dimension score, in the band of the middle half",
-        xaxis=_axis("Quarter", type="category"),
-        yaxis=_axis("Mean dimension score (0–2)", range=[0, 2.05], **LEVEL_TICKS),
+        xaxis=axis("Quarter", type="category"),
+        yaxis=axis("Mean dimension score (0–2)", range=[0, 2.05], **LEVEL_TICKS),
     )
-    return _figure(data, layout, filename="maturity-trend")
+    return figure_dict(data, layout, filename="maturity-trend")
 
 
 def _reference_line(points: Sequence[TrendPoint], name: str) -> dict:
@@ -193,7 +193,7 @@ def _reference_line(points: Sequence[TrendPoint], name: str) -> dict:
         "mode": "lines",
         "name": name,
         "x": [point.quarter for point in points],
-        "y": [_round(point.quartiles.median) for point in points],
+        "y": [rounded(point.quartiles.median) for point in points],
         "line": {"color": MUTED, "width": 2, "dash": "dot"},
         "hovertemplate": f"%{{x}}<br>{name} %{{y:.2f}}<extra></extra>",
     }
@@ -206,6 +206,9 @@ def level_heatmap(
     values: Sequence[Sequence[float | None]],
     counts: Sequence[Sequence[int]] = (),
     row_links: Sequence[str] = (),
+    not_assessed: Sequence[Sequence[int]] = (),
+    mostly_not_applicable: Sequence[Sequence[int]] = (),
+    hidden_rows: int = 0,
     title: str,
     rows_title: str,
     filename: str,
@@ -215,45 +218,84 @@ def level_heatmap(
     """Rows by dimensions, coloured by level; a click on a row's cell opens the row's page.
 
     `mean_of_projects`: each cell is the mean level of several projects (team rows), or
-    one project's score (level + progress) otherwise.
+    one project's score (level + progress) otherwise. A cell where projects mark most of
+    the dimension "not applicable" carries a flag (⚑); a dimension not assessed is empty.
     """
+    flagged = [
+        [bool(mostly_not_applicable and mostly_not_applicable[r][c]) for c in range(len(columns))]
+        for r in range(len(rows))
+    ]
     trace = {
         "type": "heatmap",
-        "x": [_wrap(column) for column in columns],
+        "x": [wrapped(column) for column in columns],
         "y": list(rows),
-        "z": [[_round(value) for value in row] for row in values],
+        "z": [[rounded(value) for value in row] for row in values],
         "zmin": 0,
         "zmax": TOP_LEVEL,
         "colorscale": LEVEL_SCALE,
         "xgap": 2,
         "ygap": 2,
-        "texttemplate": "%{z:.1f}",
+        "text": [
+            [
+                "" if value is None else f"{value:.1f}{' ⚑' if flag else ''}"
+                for value, flag in zip(row, flags, strict=True)
+            ]
+            for row, flags in zip(values, flagged, strict=True)
+        ],
+        "texttemplate": "%{text}",
         "textfont": {"color": "#ffffff"},
         # A legend of the three level colours instead of a colour bar: the scale is
         # discrete, and plotly.js draws colour bars with inline styles the CSP forbids.
         "showscale": False,
+        "customdata": [
+            [
+                _cell_detail(
+                    value,
+                    projects=counts[r][c] if counts else 0,
+                    not_assessed=not_assessed[r][c] if not_assessed else 0,
+                    flagged=flagged[r][c],
+                    mean_of_projects=mean_of_projects,
+                )
+                for c, value in enumerate(row)
+            ]
+            for r, row in enumerate(values)
+        ],
+        "hovertemplate": "%{y}<br>%{x}<br>%{customdata}<extra></extra>",
     }
-    if mean_of_projects:
-        trace["customdata"] = [list(row) for row in counts]
-        trace["hovertemplate"] = (
-            "%{y}<br>%{x}<br>mean level %{z:.2f} over %{customdata} projects<extra></extra>"
-        )
-    else:
-        trace["customdata"] = [
-            [level_detail(value) if value is not None else "not assessed" for value in row]
-            for row in values
-        ]
-        trace["hovertemplate"] = "%{y}<br>%{x}<br>%{customdata}<extra></extra>"
     height = max(300, 210 + HEATMAP_ROW_PX * len(rows))
-    layout = _layout(
+    layout = base_layout(
         title,
+        subtitle=(
+            f"The weakest and the strongest rows; {hidden_rows} more in between under “Show all”"
+            if hidden_rows
+            else ""
+        ),
         height=height,
-        xaxis=_axis(columns_title, side="top", tickangle=0),
-        yaxis=_axis(rows_title, autorange="reversed", type="category"),
-        margin={"l": 64, "r": 24, "t": 130, "b": 48},
+        xaxis=axis(columns_title, side="top", tickangle=0),
+        yaxis=axis(rows_title, autorange="reversed", type="category"),
+        margin={"l": 64, "r": 24, "t": 150 if hidden_rows else 130, "b": 48},
         meta={"links": list(row_links)},
     )
-    return _figure([trace, *_level_legend()], layout, filename=filename)
+    return figure_dict([trace, *_level_legend()], layout, filename=filename)
+
+
+def _cell_detail(
+    value: float | None, *, projects: int, not_assessed: int, flagged: bool, mean_of_projects: bool
+) -> str:
+    if not mean_of_projects:
+        if value is None:
+            return "not assessed"
+        return level_detail(value) + (" ⚑ mostly not applicable" if flagged else "")
+    if value is None:
+        if not_assessed:
+            return f"not assessed: every practice not applicable in {not_assessed} project(s)"
+        return "no project assessed"
+    detail = f"mean level {value:.2f} over {projects} project{'s' if projects != 1 else ''}"
+    if not_assessed:
+        detail += f"; {not_assessed} more not assessed"
+    if flagged:
+        detail += "; ⚑ mostly not applicable in some"
+    return detail
 
 
 def _level_legend() -> list[dict]:
@@ -270,128 +312,3 @@ def _level_legend() -> list[dict]:
         }
         for level in LEVELS
     ]
-
-
-# --- Project ----------------------------------------------------------------------------------
-
-
-def project_level_history(history: Sequence[QuarterScores]) -> dict:
-    """The overall level (the weakest dimension) and the mean score, quarter by quarter."""
-    quarters = [point.quarter for point in history]
-    overall = {
-        "type": "scatter",
-        "mode": "lines+markers",
-        "name": "Overall level (weakest dimension)",
-        "x": quarters,
-        "y": [point.overall_level for point in history],
-        "line": {"color": INK, "width": 2, "shape": "hv"},
-        "marker": {
-            "size": 12,
-            "color": [
-                LEVEL_COLOURS.get(point.overall_level, MUTED)
-                if point.overall_level is not None
-                else MUTED
-                for point in history
-            ],
-        },
-        "hovertemplate": "%{x}<br>overall level %{y}<extra></extra>",
-    }
-    mean = {
-        "type": "scatter",
-        "mode": "lines+markers",
-        "name": "Mean of the dimension scores",
-        "x": quarters,
-        "y": [_round(point.mean_score) for point in history],
-        "line": {"color": BRAND, "width": 2, "dash": "dot"},
-        "marker": {"size": 6, "color": BRAND},
-        "hovertemplate": "%{x}<br>mean score %{y:.2f}<extra></extra>",
-    }
-    layout = _layout(
-        "Overall level and mean score by quarter",
-        xaxis=_axis("Quarter", type="category"),
-        yaxis=_axis("Level (0–2)", range=[-0.1, 2.1], **LEVEL_TICKS),
-    )
-    return _figure([overall, mean], layout, filename="project-levels")
-
-
-def dimension_history(history: Sequence[QuarterScores]) -> dict:
-    """Each dimension's level and progress over the quarters, as a heatmap."""
-    columns = [point.quarter for point in history]
-    names = {d.key: d.name for point in history for d in point.dimensions}
-    scores = {(point.quarter, d.key): d.score for point in history for d in point.dimensions}
-    figure = level_heatmap(
-        rows=list(names.values()),
-        columns=columns,
-        values=[[scores.get((quarter, key)) for quarter in columns] for key in names],
-        title="Each dimension over the quarters",
-        rows_title="Dimension",
-        columns_title="Quarter",
-        filename="dimension-history",
-        mean_of_projects=False,
-    )
-    figure["layout"]["xaxis"]["type"] = "category"
-    return figure
-
-
-def dimension_radar(
-    latest: QuarterScores, earlier: QuarterScores | None, medians: Mapping[str, float]
-) -> dict:
-    """The latest dimension scores against the previous quarter and the organisation median."""
-    dimensions = latest.dimensions
-    theta = [_wrap(d.name, 22) for d in dimensions]
-    traces = [
-        _radar_trace(
-            f"{latest.quarter} (this project)",
-            theta,
-            [d.score for d in dimensions],
-            line={"color": BRAND, "width": 3},
-            fill="toself",
-            fillcolor=BAND,
-        )
-    ]
-    if earlier is not None:
-        before = {d.key: d.score for d in earlier.dimensions}
-        traces.append(
-            _radar_trace(
-                f"{earlier.quarter} (previous)",
-                theta,
-                [before.get(d.key) for d in dimensions],
-                line={"color": "#9ca3af", "width": 2, "dash": "dash"},
-            )
-        )
-    traces.append(
-        _radar_trace(
-            f"Organisation median, {latest.quarter}",
-            theta,
-            [medians.get(d.key) for d in dimensions],
-            line={"color": INK, "width": 2, "dash": "dot"},
-        )
-    )
-    layout = _layout(
-        f"Dimension levels in {latest.quarter}",
-        subtitle=(
-            f"Against {earlier.quarter} and the organisation median"
-            if earlier
-            else "Against the organisation median"
-        ),
-        height=460,
-        margin={"l": 90, "r": 90, "t": 96, "b": 110},
-        polar={
-            "radialaxis": {"range": [0, 2], "gridcolor": GRID, "angle": 90, **LEVEL_TICKS},
-            "angularaxis": {"direction": "clockwise", "gridcolor": GRID},
-        },
-    )
-    return _figure(traces, layout, filename="dimension-radar")
-
-
-def _radar_trace(name: str, theta: list[str], scores: list[float | None], **style) -> dict:
-    # Repeat the first point so the outline closes.
-    return {
-        "type": "scatterpolar",
-        "name": name,
-        "theta": [*theta, theta[0]] if theta else [],
-        "r": [_round(score) for score in [*scores, *scores[:1]]],
-        "mode": "lines+markers",
-        "hovertemplate": f"{name}<br>%{{theta}}: %{{r:.2f}}<extra></extra>",
-        **style,
-    }

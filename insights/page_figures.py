@@ -7,6 +7,7 @@ pages emit with `json_script` and the reports hand to Kaleido.
 from dataclasses import asdict, dataclass
 
 from insights import figures
+from insights.project_figures import dimension_history, dimension_radar, project_level_history
 from insights.selectors.project import ProjectInsights
 from insights.selectors.team import TeamInsights
 from insights.shapes import Heatmap, OrganisationDashboard, TrendPoint
@@ -23,13 +24,29 @@ class ChartFigure:
     figure: dict
 
 
-def dashboard_figures(dashboard: OrganisationDashboard) -> dict[str, dict]:
+# A manager reads the weakest and the strongest teams; the rest wait behind "Show all".
+WEAKEST_ROWS = 10
+STRONGEST_ROWS = 5
+
+
+def readable_heatmap(heatmap: Heatmap, *, show_all: bool = False) -> Heatmap:
+    """The heatmap as a manager can read it at 200 teams: the weakest rows and the strongest,
+    one row saying how many are in between, unless every row is asked for."""
+    if show_all:
+        return heatmap
+    return heatmap.condensed(weakest=WEAKEST_ROWS, strongest=STRONGEST_ROWS)
+
+
+def dashboard_figures(
+    dashboard: OrganisationDashboard, *, show_all: bool = False
+) -> dict[str, dict]:
     period = dashboard.filters.period.key
+    heatmap = readable_heatmap(dashboard.heatmap, show_all=show_all)
     return {
         "levels": figures.levels_by_quarter(dashboard.quarters),
         "trend": figures.maturity_trend(dashboard.trend, title="Organisation trend"),
         "heatmap": figures.level_heatmap(
-            **asdict(dashboard.heatmap),
+            **asdict(heatmap),
             title=f"Mean level by team and dimension, {period}",
             rows_title="Team",
             filename=f"teams-by-dimension-{period}",
@@ -61,9 +78,9 @@ def project_figures(insights: ProjectInsights) -> dict[str, dict]:
     if not history:
         return {}
     return {
-        "levels": figures.project_level_history(history),
-        "dimensions": figures.dimension_history(history),
-        "radar": figures.dimension_radar(
+        "levels": project_level_history(history),
+        "dimensions": dimension_history(history),
+        "radar": dimension_radar(
             history[-1], history[-2] if len(history) > 1 else None, insights.organisation_medians
         ),
     }

@@ -60,13 +60,73 @@ def _percent(part: int, whole: int) -> int:
 
 @dataclass(frozen=True)
 class Heatmap:
-    """A grid of levels: rows (teams, projects or dimensions) by columns."""
+    """A grid of levels: rows (teams, projects or dimensions) by columns.
+
+    For team rows, each cell also counts its projects: assessed in that dimension
+    (`counts`), not assessed (every practice "not applicable"), and mostly not applicable.
+    """
 
     rows: list[str]
     columns: list[str]
     values: list[list[float | None]]
     counts: list[list[int]] = field(default_factory=list)
     row_links: list[str] = field(default_factory=list)
+    not_assessed: list[list[int]] = field(default_factory=list)
+    mostly_not_applicable: list[list[int]] = field(default_factory=list)
+    # Rows left out of a condensed grid, shown as one gap row (see `condensed`).
+    hidden_rows: int = 0
+
+    def row_means(self) -> list[float | None]:
+        means = []
+        for row in self.values:
+            known = [value for value in row if value is not None]
+            means.append(sum(known) / len(known) if known else None)
+        return means
+
+    def condensed(self, *, weakest: int, strongest: int) -> "Heatmap":
+        """The first `weakest` and last `strongest` rows (rows come weakest first), with
+        one empty row between them that says how many rows it stands for."""
+        if len(self.rows) <= weakest + strongest + 1:
+            return self
+        kept = [*range(weakest), *range(len(self.rows) - strongest, len(self.rows))]
+        hidden = len(self.rows) - len(kept)
+
+        def pick(grid: list[list], gap: object) -> list[list]:
+            if not grid:
+                return grid
+            return [
+                *(grid[i] for i in kept[:weakest]),
+                [gap] * len(self.columns),
+                *(grid[i] for i in kept[weakest:]),
+            ]
+
+        return Heatmap(
+            rows=[
+                *self.rows[:weakest],
+                f"⋯ {hidden} more in between ⋯",
+                *self.rows[-strongest:],
+            ],
+            columns=self.columns,
+            values=pick(self.values, None),
+            counts=pick(self.counts, 0),
+            row_links=[*self.row_links[:weakest], "", *self.row_links[-strongest:]]
+            if self.row_links
+            else [],
+            not_assessed=pick(self.not_assessed, 0),
+            mostly_not_applicable=pick(self.mostly_not_applicable, 0),
+            hidden_rows=hidden,
+        )
+
+
+@dataclass(frozen=True)
+class NotApplicableFlag:
+    """Projects of a team whose answers mark most of a dimension "not applicable"."""
+
+    team: str
+    team_url: str
+    dimension: str
+    projects: int  # mostly not applicable, of which `not_assessed` wholly
+    not_assessed: int
 
 
 @dataclass(frozen=True)
@@ -157,6 +217,23 @@ class OrganisationDashboard:
         return self.quarters[-1]
 
     @property
+    def not_applicable_flags(self) -> list[NotApplicableFlag]:
+        """Team x dimension cells where projects mark most practices "not applicable"."""
+        grid = self.heatmap
+        return [
+            NotApplicableFlag(
+                team=team,
+                team_url=grid.row_links[row] if grid.row_links else "",
+                dimension=dimension,
+                projects=grid.mostly_not_applicable[row][column],
+                not_assessed=grid.not_assessed[row][column],
+            )
+            for row, team in enumerate(grid.rows)
+            for column, dimension in enumerate(grid.columns)
+            if grid.mostly_not_applicable and grid.mostly_not_applicable[row][column]
+        ]
+
+    @property
     def previous(self) -> QuarterLevels | None:
         return self.quarters[-2] if len(self.quarters) > 1 else None
 
@@ -178,9 +255,9 @@ class OrganisationDashboard:
 class DimensionPoint:
     key: str
     name: str
-    level: int
-    progress: int
-    score: float
+    level: int | None  # None: not assessed
+    progress: int | None
+    score: float | None
 
 
 @dataclass(frozen=True)

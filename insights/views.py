@@ -69,9 +69,12 @@ class DashboardPage:
     """What the dashboard shows. The template caches the rendered page under the data's
     fingerprint and the filters, so this is only computed when that cache misses."""
 
-    def __init__(self, *, filters: DashboardFilters, choices: DashboardChoices) -> None:
+    def __init__(
+        self, *, filters: DashboardFilters, choices: DashboardChoices, show_all: bool = False
+    ) -> None:
         self.filters = filters
         self.choices = choices
+        self.show_all = show_all
 
     @cached_property
     def data(self) -> OrganisationDashboard:
@@ -79,7 +82,23 @@ class DashboardPage:
 
     @cached_property
     def charts(self) -> dict[str, dict]:
-        return page_figures.dashboard_figures(self.data)
+        return page_figures.dashboard_figures(self.data, show_all=self.show_all)
+
+    @cached_property
+    def condensed(self) -> bool:
+        """More teams than a manager can read at once, and not all asked for."""
+        shown = page_figures.readable_heatmap(self.data.heatmap, show_all=self.show_all)
+        return shown.hidden_rows > 0
+
+    @property
+    def completion_shown(self) -> list:
+        rows = self.data.completion_by_team
+        return rows if self.show_all else rows[: page_figures.WEAKEST_ROWS]
+
+    @property
+    def flags_shown(self) -> list:
+        flags = self.data.not_applicable_flags
+        return flags if self.show_all else flags[: page_figures.WEAKEST_ROWS]
 
 
 @require_GET
@@ -90,12 +109,16 @@ def org_dashboard(request: PortalRequest) -> HttpResponse:
     choices = selectors.dashboard_choices(generation=generation)
     form = DashboardFilterForm(request.GET, choices=choices)
     filters = form.filters()
+    show_all = request.GET.get("teams") == "all"
     context = {
         "form": form,
         "filters": filters,
-        "page": DashboardPage(filters=filters, choices=choices) if filters else None,
+        "page": DashboardPage(filters=filters, choices=choices, show_all=show_all)
+        if filters
+        else None,
+        "show_all": show_all,
         "query_string": _query_string(filters) if filters else "",
-        "cache_key": f"{generation}:{filters.cache_key() if filters else ''}",
+        "cache_key": f"{generation}:{filters.cache_key() if filters else ''}:{show_all}",
         "cache_seconds": CACHE_SECONDS,
     }
     if not request.htmx:

@@ -6,6 +6,7 @@ carol is management, erin is an org admin, charlie belongs to no team.
 
 import os
 import socket
+import tempfile
 from urllib.parse import urlparse
 
 import pytest
@@ -45,6 +46,18 @@ def pytest_configure(config: pytest.Config) -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.WHITENOISE_USE_FINDERS = True
+    # A cache of the run's own, so a `make run` in the same checkout (which shares
+    # var/cache/) and the suite never clear or bump each other's dashboards. Subprocesses
+    # the suite starts (Celery workers, gunicorn) inherit it.
+    if not os.environ.get("CACHE_URL"):
+        location = tempfile.mkdtemp(prefix="portal-test-cache-")
+        os.environ["CACHE_URL"] = f"filecache://{location}"
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": location,
+            }
+        }
     settings.WHITENOISE_AUTOREFRESH = True
     # Real password hashing costs ~0.4 s a user; tests need only that passwords match.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -122,8 +122,16 @@ def common_gaps(
     )
 
 
-def project_heatmap(scores: QuerySet[DimensionScore], *, due: Sequence[Project]) -> Heatmap:
-    """Projects by dimension; projects due but not submitted stay as empty rows."""
+def project_heatmap(
+    scores: QuerySet[DimensionScore],
+    *,
+    due: Sequence[Project],
+    drafts: Sequence[Assessment] = (),
+) -> Heatmap:
+    """Projects by dimension; projects due but not submitted stay as empty rows, and a
+    draft's row says how far it got and leads to the draft.
+
+    `drafts` carry `answered` and `answer_total` annotations (see team_insights)."""
     rows = list(
         scores.values(
             "project__name",
@@ -132,17 +140,45 @@ def project_heatmap(scores: QuerySet[DimensionScore], *, due: Sequence[Project])
             "dimension_name",
             "dimension_order",
             "score",
+            "not_applicable_count",
+            "practice_count",
         )
     )
-    cells = {(row["project__slug"], row["dimension_key"]): row["score"] for row in rows}
+    cells = {(row["project__slug"], row["dimension_key"]): row for row in rows}
     columns = dimension_columns(rows)
     projects = sorted(
         {(row["project__name"], row["project__slug"]) for row in rows}
         | {(project.name, project.slug) for project in due}
     )
+    in_progress = {draft.project.slug: draft for draft in drafts}
+
+    def label(name: str, slug: str) -> str:
+        draft = in_progress.get(slug)
+        if draft is None:
+            return name
+        answered, total = draft.answered, draft.answer_total  # type: ignore[attr-defined]
+        return f"{name} (in progress: {answered} of {total} answered)"
+
+    def link(slug: str) -> str:
+        draft = in_progress.get(slug)
+        if draft is not None:
+            return draft.get_absolute_url()
+        return reverse("portal:project_detail", kwargs={"slug": slug})
+
+    def value(slug: str, key: str) -> float | None:
+        cell = cells.get((slug, key))
+        return cell["score"] if cell else None
+
+    def flag(slug: str, key: str) -> int:
+        cell = cells.get((slug, key))
+        if cell is None:
+            return 0
+        return int(2 * cell["not_applicable_count"] > cell["practice_count"])
+
     return Heatmap(
-        rows=[name for name, _ in projects],
+        rows=[label(name, slug) for name, slug in projects],
         columns=[name for _, name in columns],
-        values=[[cells.get((slug, key)) for key, _ in columns] for _, slug in projects],
-        row_links=[reverse("portal:project_detail", kwargs={"slug": slug}) for _, slug in projects],
+        values=[[value(slug, key) for key, _ in columns] for _, slug in projects],
+        row_links=[link(slug) for _, slug in projects],
+        mostly_not_applicable=[[flag(slug, key) for key, _ in columns] for _, slug in projects],
     )

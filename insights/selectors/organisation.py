@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Avg, Count, F, FilteredRelation, Max, Min, Q, QuerySet, Window
 from django.db.models.functions import Abs
+from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
 
@@ -148,25 +149,50 @@ def _quarter_levels(quarter: str, rows: Iterable[Mapping[str, Any]]) -> QuarterL
 
 
 def _team_heatmap(filters: DashboardFilters, teams: dict[int, TeamChoice]) -> Heatmap:
+    """Teams by dimension, the weakest team (lowest mean over its dimensions) first."""
     rows = (
         DimensionScore.objects.filter(scope_q(filters), period_id=filters.period.pk)
         .values("team_id", "dimension_key", "dimension_name", "dimension_order")
-        .annotate(mean_level=Avg("level"), projects=Count("pk"))
+        .annotate(
+            mean_level=Avg("level"),
+            projects=Count("level"),
+            not_assessed=Count("pk", filter=Q(level__isnull=True)),
+            mostly_na=Count(
+                "pk", filter=GreaterThan(F("not_applicable_count") * 2, F("practice_count"))
+            ),
+        )
         .order_by()
     )
-    cells = {(row["team_id"], row["dimension_key"]): row for row in rows}
+    cells: dict[tuple[int, str], dict[str, Any]] = {
+        (row["team_id"], row["dimension_key"]): dict(row) for row in rows
+    }
     columns = dimension_columns(cells.values())
-    row_teams = sorted(
-        (teams[team_id] for team_id in {team_id for team_id, _ in cells} if team_id in teams),
-        key=lambda team: team.name,
-    )
-    grid = [[cells.get((team.pk, key)) for key, _ in columns] for team in row_teams]
+    row_teams = [
+        teams[team_id] for team_id in {team_id for team_id, _ in cells} if team_id in teams
+    ]
+    grid = {team.pk: [cells.get((team.pk, key)) for key, _ in columns] for team in row_teams}
+
+    def weakest_first(team: TeamChoice) -> tuple[bool, float, str]:
+        known = [
+            cell["mean_level"] for cell in grid[team.pk] if cell and cell["mean_level"] is not None
+        ]
+        return (not known, sum(known) / len(known) if known else 0.0, team.name)
+
+    row_teams.sort(key=weakest_first)
+
+    def field(name: str) -> list[list]:
+        return [[cell[name] if cell else 0 for cell in grid[team.pk]] for team in row_teams]
+
     return Heatmap(
         rows=[team.name for team in row_teams],
         columns=[name for _, name in columns],
-        values=[[cell["mean_level"] if cell else None for cell in row] for row in grid],
-        counts=[[cell["projects"] if cell else 0 for cell in row] for row in grid],
+        values=[
+            [cell["mean_level"] if cell else None for cell in grid[team.pk]] for team in row_teams
+        ],
+        counts=field("projects"),
         row_links=[team.url for team in row_teams],
+        not_assessed=field("not_assessed"),
+        mostly_not_applicable=field("mostly_na"),
     )
 
 

@@ -1,7 +1,10 @@
 """The team page's insights: this quarter's assessments and drafts, the team's trend, its
 projects by dimension and its common gaps (seven queries at most)."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
 
 from assessments.models import Assessment, DimensionScore, Period, Practice, PracticeGap
 from assessments.rules.recommendations import CommonGap
@@ -16,7 +19,7 @@ from teams.models import Team
 @dataclass(frozen=True)
 class TeamInsights:
     period: Period | None
-    assessments_by_project: dict[int, Assessment]
+    assessments_by_project: Mapping[int, Assessment]
     trend: list[TrendPoint] = field(default_factory=list)
     organisation_trend: list[TrendPoint] = field(default_factory=list)
     heatmap: Heatmap | None = None
@@ -31,8 +34,11 @@ def team_insights(*, team: Team) -> TeamInsights:
     period = period_current()
     assessments = (
         list(
-            Assessment.objects.filter(period=period, project__team=team).select_related(
-                "project", "period"
+            Assessment.objects.filter(period=period, project__team=team)
+            .select_related("project", "period")
+            .annotate(
+                answer_total=Count("answers"),
+                answered=Count("answers", filter=~Q(answers__value="")),
             )
         )
         if period
@@ -44,14 +50,17 @@ def team_insights(*, team: Team) -> TeamInsights:
         return TeamInsights(period=period, assessments_by_project=by_project)
     latest = team_trend[-1]
     # In a quarter still under way, projects not submitted yet show as empty rows.
-    due = [a.project for a in assessments] if period and period.key == latest.quarter else []
+    under_way = period is not None and period.key == latest.quarter
+    due = [a.project for a in assessments] if under_way else []
     return TeamInsights(
         period=period,
         assessments_by_project=by_project,
         trend=team_trend,
         organisation_trend=organisation_trend(generation=dashboards_generation()),
         heatmap=project_heatmap(
-            DimensionScore.objects.filter(team=team, period__key=latest.quarter), due=due
+            DimensionScore.objects.filter(team=team, period__key=latest.quarter),
+            due=due,
+            drafts=[a for a in assessments if not a.is_submitted] if under_way else [],
         ),
         gaps=common_gaps(
             PracticeGap.objects.filter(team=team, period__key=latest.quarter),

@@ -25,6 +25,8 @@ WRITERS = {
     "assessments_assessment": "period_open (drafts), assessment_submit",
     "assessments_dimensionscore": "assessment_submit",
     "assessments_practicegap": "assessment_submit",
+    # Drafts' progress on the team page: read live on every view, never cached.
+    "assessments_answer": "-",
     "assessments_practice": "framework rows are immutable once a period uses them",
     "assessments_dimension": "framework rows are immutable once a period uses them",
     "assessments_framework": "framework rows are immutable once a period uses them",

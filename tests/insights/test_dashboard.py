@@ -161,13 +161,20 @@ def test_it_emits_every_chart_as_inert_json_for_the_chart_script(client_for, car
     assert "plotly-cartesian-4.1.1.min.js" in text and "cdn" not in text.lower()
 
 
-def test_it_links_each_heatmap_row_to_its_team(client_for, carol, team, other_team, scores):
+def test_it_links_each_heatmap_row_to_its_team_weakest_first(
+    client_for, carol, team, other_team, scores
+):
     figure = client_for(carol).get("/org/").context["page"].charts["heatmap"]
-    assert figure["data"][0]["y"] == ["Fraud Detection", "Search Ranking"]
-    assert figure["layout"]["meta"]["links"] == [
-        f"/teams/{team.slug}/",
-        f"/teams/{other_team.slug}/",
+    rows, links = figure["data"][0]["y"], figure["layout"]["meta"]["links"]
+    assert dict(zip(rows, links, strict=True)) == {
+        "Fraud Detection": f"/teams/{team.slug}/",
+        "Search Ranking": f"/teams/{other_team.slug}/",
+    }
+    means = [
+        sum(v for v in row if v is not None) / len([v for v in row if v is not None])
+        for row in figure["data"][0]["z"]
     ]
+    assert means == sorted(means)
 
 
 def test_it_ranks_missing_practices_by_the_projects_they_hold_back(client_for, carol, scores):

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from insights import figures
+from insights import figures, project_figures
 from insights.shapes import (
     DimensionPoint,
     QuarterLevels,
@@ -56,9 +56,9 @@ def _all_figures() -> list[dict]:
             filename="teams",
             mean_of_projects=True,
         ),
-        figures.project_level_history(HISTORY),
-        figures.dimension_history(HISTORY),
-        figures.dimension_radar(HISTORY[-1], HISTORY[0], {"data": 1.0, "deployment": 1.5}),
+        project_figures.project_level_history(HISTORY),
+        project_figures.dimension_history(HISTORY),
+        project_figures.dimension_radar(HISTORY[-1], HISTORY[0], {"data": 1.0, "deployment": 1.5}),
     ]
 
 
@@ -141,7 +141,7 @@ def test_it_grows_the_heatmap_with_its_rows_so_they_stay_readable():
 
 
 def test_it_explains_a_project_cell_as_level_and_progress():
-    figure = figures.dimension_history(HISTORY)
+    figure = project_figures.dimension_history(HISTORY)
     assert figure["data"][0]["customdata"][0] == [
         "level 0, 50% of the way to level 1",
         "level 1, 50% of the way to level 2",
@@ -150,7 +150,9 @@ def test_it_explains_a_project_cell_as_level_and_progress():
 
 
 def test_it_closes_each_radar_outline_and_compares_three_series():
-    figure = figures.dimension_radar(HISTORY[-1], HISTORY[0], {"data": 1.0, "deployment": 1.5})
+    figure = project_figures.dimension_radar(
+        HISTORY[-1], HISTORY[0], {"data": 1.0, "deployment": 1.5}
+    )
     current, previous, median = figure["data"]
     assert all(trace["type"] == "scatterpolar" for trace in figure["data"])
     assert current["r"] == [1.5, 2.0, 1.0, 1.5]
@@ -161,12 +163,12 @@ def test_it_closes_each_radar_outline_and_compares_three_series():
 
 
 def test_it_draws_a_first_radar_without_a_previous_quarter():
-    figure = figures.dimension_radar(HISTORY[0], None, {})
+    figure = project_figures.dimension_radar(HISTORY[0], None, {})
     assert len(figure["data"]) == 2
     assert "previous" not in json.dumps(figure)
 
 
 def test_it_colours_the_overall_level_markers_by_level():
-    figure = figures.project_level_history(HISTORY)
+    figure = project_figures.project_level_history(HISTORY)
     assert figure["data"][0]["marker"]["color"] == ["#c2410c", "#2563eb"]
     assert figure["data"][1]["y"] == [0.83, 1.5]
