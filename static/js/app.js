@@ -69,6 +69,31 @@
     }
   });
 
+  // A swap that replaces the focused element (an answer's Confirm button lives in the save
+  // status that its save swaps) would drop the focus on the page body and send a keyboard
+  // user back to the top of the page. Keep the focus where it was: on the first control of
+  // the swapped-in element, or on the element itself.
+  var swappedFocusId = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var focused = document.activeElement;
+    swappedFocusId = target && target.id && focused && focused !== document.body && target.contains(focused)
+      ? target.id : null;
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    var id = swappedFocusId;
+    swappedFocusId = null;
+    if (!id || (document.activeElement && document.activeElement !== document.body)) return;
+    var element = document.getElementById(id);
+    if (!element) return;
+    var control = element.querySelector("button, a[href], input:not([type=hidden]), select, textarea");
+    if (!control) {
+      element.setAttribute("tabindex", "-1");
+      control = element;
+    }
+    control.focus();
+  });
+
   // A successful save clears an earlier failure note on that answer and the floating notice.
   document.addEventListener("htmx:afterSwap", function (event) {
     var form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("form.practice") : null;

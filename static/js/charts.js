@@ -1,12 +1,13 @@
 // Draws every chart on the page. Each [data-chart] block holds its Plotly figure as JSON,
-// emitted by json_script inside a <template> (data, never run), and a .chart-plot element
-// to draw it in. Runs on page load and on every htmx swap, so filtered fragments draw too.
+// emitted by json_script inside a <template> (data, never run), a .chart-plot element to
+// draw it in, and its text alternative (a summary and a data table, rendered by the server).
+// Runs on page load and on every htmx swap, so filtered fragments draw too.
 (function () {
   "use strict";
 
   function isSitePath(url) {
     // The figure is data: a click may only lead to a page of this site.
-    return typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/";
+    return typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/" && url.charAt(1) !== "\\";
   }
 
   function followLink(plot) {
@@ -32,6 +33,13 @@
     }
     var figure = JSON.parse(source.textContent);
     window.Plotly.react(plot, figure.data, figure.layout, figure.config).then(function () {
+      // The drawing's text (titles, ticks, legend) makes no sense read out of order: the
+      // figure's caption says what it shows and its data table holds the numbers. Plotly's
+      // toolbar stays reachable, in the plot's group named after the chart.
+      plot.querySelectorAll("svg.main-svg").forEach(function (svg) {
+        svg.setAttribute("aria-hidden", "true");
+      });
+      plot.dataset.drawn = "true";
       var links = figure.layout.meta && figure.layout.meta.links;
       plot.classList.toggle("has-links", Boolean(links && links.length));
       if (!plot.dataset.clickable) {

@@ -80,10 +80,17 @@ def test_it_fills_reloads_and_submits_an_assessment(page, login, console_errors,
         if not form.locator("input[name=value]:checked").count():
             with _saved(page):
                 form.get_by_label("Fully in place").check()
-    page.get_by_role("button", name="Submit assessment").click()
+    # Last quarter's answers not looked at take a deliberate step to submit.
+    carried = Answer.objects.filter(assessment=lead_draft, carried_over=True).count()
+    assert carried > 0
+    assert f"{carried} answers are last quarter's and not confirmed" in (
+        page.locator("#carried").inner_text()
+    )
+    page.get_by_role("button", name=f"Confirm {carried} and submit").click()
 
     page.wait_for_url(f"**/assessments/{lead_draft.pk}/")
     assert "Submitted." in page.locator(".messages").inner_text()
+    assert "confirmed unchanged" in page.locator(".result-hero").inner_text()
     hero = page.locator(".result-hero h1").inner_text()
     assert hero.startswith(f"{lead_draft.project.name} is at level")
     assert page.locator(".dimension-table tbody tr").count() == 8

@@ -1,0 +1,295 @@
+"""axe-core over every page of the access matrix, for every persona, charts drawn.
+
+Each persona gets one logged-in browser context and opens every page it can open (and the
+403 and 404 pages it meets); axe runs the WCAG 2.0/2.1/2.2 A and AA rules on each. The test
+fails listing every violation with its rule, impact, target, page and persona, and the
+session ends with a line such as "axe 4.12.1: 0 violations on 77 pages x personas".
+`test_it_checks_every_page_of_the_access_matrix` fails when a URL is added to the matrix
+without a page here (or a reason it serves none).
+
+axe-core comes bundled in the `axe-playwright-python` package (requirements-dev.txt), so
+nothing is downloaded at test time; AXE_CORE_JS=path/to/axe.min.js runs another build.
+"""
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from assessments.models import Assessment
+from assessments.selectors import period_current
+from reports.models import Report
+from teams.models import Team
+from tests.test_access_matrix import MATRIX
+
+pytestmark = pytest.mark.browser
+
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PASSWORD = "demo"
+OUTSIDER = "outsider"
+
+
+def _axe_script() -> str:
+    override = os.environ.get("AXE_CORE_JS")
+    if override:
+        return Path(override).read_text(encoding="utf-8")
+    from axe_playwright_python.base import AXE_FILE_PATH
+
+    return AXE_FILE_PATH.read_text(encoding="utf-8")
+
+
+# axe's context: the whole document, or only the charts (once their data tables are shown).
+CHARTS = "charts"
+AXE_RUN = """([context, tags]) => axe.run(
+  context === "charts" ? {include: [["[data-chart]"]]} : document, {
+  runOnly: {type: "tag", values: tags},
+  resultTypes: ["violations"],
+}).then(results => ({
+  version: axe.version,
+  violations: results.violations.map(v => ({
+    id: v.id,
+    impact: v.impact,
+    nodes: v.nodes.map(node => ({
+      target: node.target.join(" "),
+      why: [...node.any, ...node.all, ...node.none].map(check => check.message).join("; "),
+    })),
+  })),
+}))"""
+
+# Every chart is drawn (charts.js marks its plot) before axe looks at the page.
+CHARTS_DRAWN = """() => [...document.querySelectorAll("[data-chart]")]
+  .every(block => block.querySelector(".chart-plot[data-drawn]"))"""
+
+OPEN_DATA_TABLES = """() => {
+  const toggles = [...document.querySelectorAll("[data-chart] details")];
+  toggles.forEach(details => { details.open = true; });
+  return toggles.length;
+}"""
+
+
+@dataclass(frozen=True)
+class Violation:
+    persona: str
+    page: str
+    rule: str
+    impact: str
+    target: str
+    why: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.rule} ({self.impact}) on {self.page} as {self.persona}: {self.target}"
+            f"\n    {self.why}"
+        )
+
+
+@dataclass
+class AxeReport:
+    """What the run saw, printed at the end of the session."""
+
+    pages: int = 0
+    version: str = ""
+    violations: list[Violation] = field(default_factory=list)
+
+    def summary(self) -> str:
+        by_rule = Counter(violation.rule for violation in self.violations)
+        rules = ", ".join(f"{rule}: {count}" for rule, count in by_rule.most_common())
+        return (
+            f"axe {self.version}: {len(self.violations)} violations on {self.pages} "
+            f"pages x personas" + (f" ({rules})" if rules else "")
+        )
+
+    def pytest_terminal_summary(self, terminalreporter) -> None:
+        if self.pages:
+            terminalreporter.write_line(self.summary())
+
+
+@pytest.fixture
+def axe_report(request) -> AxeReport:
+    report = AxeReport()
+    request.config.pluginmanager.register(report, f"axe-report-{id(report)}")
+    return report
+
+
+@pytest.fixture
+def demo(seed_organisation) -> dict[str, str]:
+    """The demo organisation, an outsider, a finished and a running report: the paths."""
+    seed_organisation(teams=6, projects_per_team=3, quarters=6)
+    User.objects.create_user(OUTSIDER, password=PASSWORD, first_name="Olga")
+    team = Team.objects.get(memberships__user__username="lead")
+    current = period_current()
+    assert current is not None
+    draft = Assessment.objects.filter(
+        period=current, project__team=team, status=Assessment.Status.DRAFT
+    ).first()
+    submitted = (
+        Assessment.objects.filter(project__team=team, status=Assessment.Status.SUBMITTED)
+        .order_by("-period__opens_on")
+        .first()
+    )
+    assert draft is not None and submitted is not None
+    project = submitted.project
+    done = Report.objects.create(scope="team", team=team, period=current, status="done")
+    running = Report.objects.create(
+        scope="team", team=team, period=current, status="running", progress=40
+    )
+    organisation = Report.objects.create(scope="organisation", period=current, status="queued")
+    member = User.objects.get(username="member")
+    uid = urlsafe_base64_encode(force_bytes(member.pk))
+    return {
+        "team": team.get_absolute_url(),
+        "project": project.get_absolute_url(),
+        "project_new": f"{team.get_absolute_url()}projects/new/",
+        "project_edit": f"{project.get_absolute_url()}edit/",
+        "draft": draft.get_absolute_url(),
+        "result": submitted.get_absolute_url(),
+        "report_done": done.get_absolute_url(),
+        "report_running": running.get_absolute_url(),
+        "report_organisation": organisation.get_absolute_url(),
+        "reset_confirm": f"/accounts/reset/{uid}/{default_token_generator.make_token(member)}/",
+    }
+
+
+PUBLIC = ["login", "password_reset", "password_reset_done", "reset_bad", "reset_complete"]
+ANY_USER = ["home", "reports", "notifications", "password_change", "password_change_done"]
+TEAM_READ = ["team", "project", "draft", "result", "report_done", "report_running"]
+MANAGEMENT = ["dashboard", "report_organisation"]
+TEAM_CHANGE = ["project_new", "project_edit"]
+# Who opens what, as tests/test_access_matrix.py allows it; "as 403" and "as 404" are the
+# error pages a persona meets on a page it may not open. Each persona ends by logging out,
+# on the logged-out page. Persona: (its demo user, its pages).
+PERSONAS = {
+    "anonymous": (None, [*PUBLIC, "reset_confirm", "not_found"]),
+    "member": ("member", [*ANY_USER, *TEAM_READ, "dashboard as 403", "project_edit as 403"]),
+    "lead": ("lead", [*ANY_USER, *TEAM_READ, *TEAM_CHANGE, "dashboard as 403", "not_found"]),
+    "management": ("manager", [*ANY_USER, *TEAM_READ, *MANAGEMENT, "project_new as 403"]),
+    "org admin": ("admin", [*ANY_USER, *TEAM_READ, *MANAGEMENT, *TEAM_CHANGE]),
+    "outsider": (OUTSIDER, [*ANY_USER, "team as 404", "report_organisation as 404"]),
+}
+STATUS = {"not_found": 404}
+FIXED_PATHS = {
+    "login": "/accounts/login/",
+    "password_reset": "/accounts/password_reset/",
+    "password_reset_done": "/accounts/password_reset/done/",
+    "reset_bad": "/accounts/reset/MQ/bad-token/",
+    "reset_complete": "/accounts/reset/done/",
+    "not_found": "/no-such-page/",
+    "home": "/",
+    "reports": "/reports/",
+    "notifications": "/account/notifications/",
+    "password_change": "/accounts/password_change/",
+    "password_change_done": "/accounts/password_change/done/",
+    "dashboard": "/org/",
+}
+# The URL of the access matrix each page is, and the URLs that serve no page of their own:
+# files, and actions that redirect or answer with a fragment of a page checked here.
+URL_NAMES = {
+    "login": "login",
+    "logged_out": "logout",
+    "password_reset": "password_reset",
+    "password_reset_done": "password_reset_done",
+    "reset_bad": "password_reset_confirm",
+    "reset_confirm": "password_reset_confirm",
+    "reset_complete": "password_reset_complete",
+    "password_change": "password_change",
+    "password_change_done": "password_change_done",
+    "home": "portal:home",
+    "team": "portal:team_detail",
+    "project": "portal:project_detail",
+    "project_new": "portal:project_create",
+    "project_edit": "portal:project_edit",
+    "draft": "assessments:assessment_detail",
+    "result": "assessments:assessment_detail",
+    "dashboard": "insights:org_dashboard",
+    "reports": "reports:report_list",
+    "report_done": "reports:report_detail",
+    "report_running": "reports:report_detail",
+    "report_organisation": "reports:report_detail",
+    "notifications": "notifications:notification_settings",
+}
+NOT_PAGES = {
+    "healthz",
+    "favicon",
+    "insights:org_export",
+    "insights:team_export",
+    "reports:report_pdf",
+    "reports:report_html",
+    "portal:project_archive",
+    "portal:project_restore",
+    "assessments:answer_save",
+    "assessments:assessment_submit",
+    "reports:report_generate",
+}
+
+
+def test_it_checks_every_page_of_the_access_matrix():
+    checked = {name.partition(" as ")[0] for _, names in PERSONAS.values() for name in names}
+    assert checked | {"logged_out"} == {*URL_NAMES, "not_found"}
+    assert set(URL_NAMES.values()) | NOT_PAGES == set(MATRIX)
+
+
+def _check(page, persona: str, name: str, axe_script: str, report: AxeReport) -> None:
+    """axe on the page as served, then again with every chart's data table shown."""
+    page.wait_for_function(CHARTS_DRAWN)
+    page.evaluate(axe_script)
+    report.pages += 1
+    _run_axe(page, persona, name, report, "document")
+    if page.evaluate(OPEN_DATA_TABLES):
+        _run_axe(page, persona, f"{name} (chart data shown)", report, CHARTS)
+
+
+def _run_axe(page, persona: str, name: str, report: AxeReport, context: str) -> None:
+    result = page.evaluate(AXE_RUN, [context, TAGS])
+    report.version = result["version"]
+    report.violations.extend(
+        Violation(persona, name, violation["id"], violation["impact"], node["target"], node["why"])
+        for violation in result["violations"]
+        for node in violation["nodes"]
+    )
+
+
+def _open(page, path: str, expected: int) -> None:
+    response = page.goto(path)
+    assert response is not None
+    assert response.status == expected, f"{path}: {response.status}, expected {expected}"
+
+
+def _log_in(page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill('input[name="username"]', username)
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('button[type="submit"]')
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def test_every_page_passes_axe_for_every_persona(browser, live_server, demo, axe_report):
+    axe_script = _axe_script()
+    paths = {**FIXED_PATHS, **demo}
+    for persona, (username, names) in PERSONAS.items():
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1360, "height": 900}
+        )
+        page = context.new_page()
+        if username:
+            _log_in(page, username)
+        for entry in names:
+            name, _, error = entry.partition(" as ")
+            if name == "reset_confirm":
+                page.goto(paths[name])  # redirects to the set-password form
+                page.wait_for_url("**/set-password/")
+            else:
+                _open(page, paths[name], int(error) if error else STATUS.get(name, 200))
+            _check(page, persona, entry, axe_script, axe_report)
+        if username:
+            page.get_by_role("button", name="Log out").click()
+            page.wait_for_url("**/accounts/logout/")
+            _check(page, persona, "logged_out", axe_script, axe_report)
+        context.close()
+    if axe_report.violations:
+        pytest.fail("\n".join([axe_report.summary(), *map(str, axe_report.violations)]))
