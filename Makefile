@@ -32,17 +32,20 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.created
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
+# The web server, a Celery worker and Celery beat, as in production, on a broker that needs no
+# server: message files in var/broker/ (CELERY_BROKER_URL=filesystem://, unless it is set).
+# scripts/run_demo.py starts them, queues one tick at once, and stops all three together.
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py load_framework $(FRAMEWORK)
 	$(PY) manage.py seed_demo
-	$(PY) manage.py send_reminders
 	@echo ""
 	@echo "  MLOps Maturity Portal: http://127.0.0.1:$(PORT)/"
 	@echo "  Demo accounts (password: demo): admin, manager, lead, member"
+	@echo "  Runs the web server, a Celery worker and Celery beat; Ctrl-C stops all three."
 	@echo "  Emails are written to var/mail/"
 	@echo ""
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=1 exec $(PY) scripts/run_demo.py --port $(PORT)
 
 test: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
@@ -60,4 +63,5 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf $(VENV) staticfiles var/db.sqlite3 var/cache
+	rm -rf $(VENV) staticfiles var/db.sqlite3 var/db.sqlite3-wal var/db.sqlite3-shm var/cache \
+	  var/broker var/celerybeat-schedule* var/test-cache

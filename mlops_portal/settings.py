@@ -6,6 +6,8 @@ var/mail/). Production sets DJANGO_ENV=production plus the variables listed in t
 
 import shutil
 import sys
+import tempfile
+import uuid
 from pathlib import Path
 
 import environ
@@ -101,9 +103,20 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-else:
-    # SQLite: wait for a concurrent writer instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite, which `make run`'s web server and worker write at once. WAL: readers never wait
+    # for the writer. IMMEDIATE: a transaction takes the write lock when it begins, so a
+    # second writer waits its turn (up to `timeout` seconds) instead of failing with
+    # "database is locked" when its read lock cannot be upgraded.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"init_command": "PRAGMA journal_mode=WAL", "transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
+    # Tests use a file too (a new one each run), not Django's in-memory database: its shared
+    # cache refuses a second writer at once ("database table is locked") instead of letting
+    # it wait, so tests that race threads would not see the locking `make run` has.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"mlops-portal-test-{uuid.uuid4().hex}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------------------
@@ -199,7 +212,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Celery -----------------------------------------------------------------------------------
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
-# Without a broker (the laptop default) tasks run in-process; tests never depend on this.
+# Without a broker tasks run in-process (the test suite's default; tests never depend on
+# it). `make run` sets filesystem:// and starts a worker and beat (scripts/run_demo.py).
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -236,8 +250,30 @@ REPORT_TASK_TIME_LIMIT = env.int("REPORT_TASK_TIME_LIMIT", default=300)
 # until it is due (at most EMAIL_RETRY_BACKOFF_MAX, 600 s): one hour is above both together.
 CELERY_VISIBILITY_TIMEOUT = 3600
 assert CELERY_VISIBILITY_TIMEOUT > REPORT_TASK_TIME_LIMIT + EMAIL_RETRY_BACKOFF_MAX
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT
+}
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+
+# A broker that needs no server (`make run`): with CELERY_BROKER_URL=filesystem:// every
+# message is a file in one folder that the web server, the worker and beat share. The
+# worker claims a message by moving it to processed/, on the same disk, so only one
+# consumer gets it; control/ holds the fanout bindings of Celery's remote control.
+BROKER_FOLDER = Path(env.str("CELERY_BROKER_FOLDER", default=str(VAR_DIR / "broker")))
+if CELERY_BROKER_URL.startswith("filesystem:"):
+    for _folder in ("queue", "processed", "control"):
+        (BROKER_FOLDER / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
+        "data_folder_in": str(BROKER_FOLDER / "queue"),
+        "data_folder_out": str(BROKER_FOLDER / "queue"),
+        "store_processed": True,
+        "processed_folder": str(BROKER_FOLDER / "processed"),
+        "control_folder": str(BROKER_FOLDER / "control"),
+    }
+# Where beat keeps when each entry last ran.
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
+)
 
 # Beat only ticks; the tick reads from the database what is due (periods to create, open and
 # close, emails not yet sent, reports stuck or waiting). Run exactly one beat process.
