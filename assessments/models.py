@@ -5,7 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.querysets import PeriodQuerySet
+from assessments.querysets import AssessmentQuerySet, PeriodQuerySet
 from assessments.rules import levels
 from assessments.rules.scoring import mostly_not_applicable
 from teams.models import Project, Team
@@ -152,6 +152,8 @@ class Period(models.Model):
 
 
 class Assessment(models.Model):
+    SUBMITTED_READ_ONLY = "This assessment is submitted; its answers are read-only."
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         SUBMITTED = "submitted", "Submitted"
@@ -172,6 +174,8 @@ class Assessment(models.Model):
     confirmed_unchanged = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -196,11 +200,16 @@ class Assessment(models.Model):
     def read_only_reason(self) -> str | None:
         """Why nobody can change the answers now, or None while they can."""
         if self.is_submitted:
-            return "This assessment is submitted; its answers are read-only."
+            return self.SUBMITTED_READ_ONLY
         if not self.period.accepts_answers:
             return (
                 f"Period {self.period.key} is closed, so its answers are read-only. "
                 "An org admin can reopen the period."
+            )
+        if self.project.is_archived:
+            return (
+                f"{self.project.name} is archived, so this draft is read-only and counts in "
+                "no completion figure. A team lead can restore the project to answer it."
             )
         return None
 

@@ -34,3 +34,10 @@ class PeriodQuerySet(QuerySet):
 
     def started(self, day: datetime.date) -> "PeriodQuerySet":
         return self.filter(opens_on__lte=day)
+
+
+class AssessmentQuerySet(QuerySet):
+    def counted(self) -> "AssessmentQuerySet":
+        """The assessments that count in completion figures: every submission, and the
+        drafts of active projects (an archived project's draft is no longer due)."""
+        return self.filter(Q(status="submitted") | Q(project__archived_at__isnull=True))

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from assessments import selectors
 from assessments.forms import AnswerForm
@@ -14,7 +14,7 @@ from assessments.services.answering import scoring_framework
 from core.http import PortalRequest
 
 
-@require_GET
+@require_safe
 @login_required
 def assessment_detail(request: PortalRequest, pk: int) -> HttpResponse:
     """The questionnaire while it is a draft, the results once submitted."""
@@ -109,7 +109,8 @@ def answer_save(request: PortalRequest, pk: int, practice_key: str) -> HttpRespo
 
 def _posted_version(request: PortalRequest) -> int | None:
     raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    # isdigit() also accepts "²" and "①", which int() refuses: ASCII digits only.
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
 def _answer_save_without_javascript(

@@ -8,6 +8,7 @@ unnamed upper edge and a lower edge filled up to it, "tonexty"), a heatmap (rows
 columns, rows possibly linked), and a radar (its outline closed by repeating a point).
 """
 
+import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -97,8 +98,10 @@ def figure_table(figure: Figure) -> FigureTable:
 
 
 def plain(label: str) -> str:
-    """A chart label as text: the line breaks figures wrap long labels with become spaces."""
-    return " ".join(label.replace("<br>", " ").split())
+    """A chart label as text: the line breaks figures wrap long labels with become spaces,
+    and the entities `figures.plotly_text` escaped names with become characters again (the
+    template escapes them for the page)."""
+    return html.unescape(" ".join(label.replace("<br>", " ").split()))
 
 
 def number(value: object) -> str:

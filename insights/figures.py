@@ -6,6 +6,7 @@ one; reports hand the same dictionaries to Kaleido. Every figure has a title, ax
 hover text and the PNG download button, and each maturity level keeps one colour everywhere.
 """
 
+import html
 import textwrap
 from collections.abc import Sequence
 
@@ -43,8 +44,17 @@ def rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
+def plotly_text(text: str) -> str:
+    """Text as Plotly shows it literally. Plotly renders a subset of HTML in every label,
+    title and hover text (links, styles), so names people typed are escaped before they
+    reach a figure; its own line breaks (<br>) are added after."""
+    return html.escape(text, quote=False)
+
+
 def wrapped(label: str, width: int = 18) -> str:
-    return "<br>".join(textwrap.wrap(label, width)) or label
+    return "<br>".join(plotly_text(line) for line in textwrap.wrap(label, width)) or plotly_text(
+        label
+    )
 
 
 def _config(filename: str) -> dict:
@@ -58,7 +68,7 @@ def _config(filename: str) -> dict:
 
 def base_layout(title: str, *, subtitle: str = "", height: int = 360, **extra: object) -> dict:
     """The shared look: white, system font, left-aligned title, legend below the plot."""
-    heading = {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 15}}
+    heading = {"text": plotly_text(title), "x": 0.01, "xanchor": "left", "font": {"size": 15}}
     if subtitle:
         heading["subtitle"] = {"text": subtitle, "font": {"size": 12, "color": MUTED}}
     return {
@@ -191,7 +201,7 @@ def _reference_line(points: Sequence[TrendPoint], name: str) -> dict:
     return {
         "type": "scatter",
         "mode": "lines",
-        "name": name,
+        "name": plotly_text(name),
         "x": [point.quarter for point in points],
         "y": [rounded(point.quartiles.median) for point in points],
         "line": {"color": MUTED, "width": 2, "dash": "dot"},
@@ -228,7 +238,7 @@ def level_heatmap(
     trace = {
         "type": "heatmap",
         "x": [wrapped(column) for column in columns],
-        "y": list(rows),
+        "y": [plotly_text(row) for row in rows],
         "z": [[rounded(value) for value in row] for row in values],
         "zmin": 0,
         "zmax": TOP_LEVEL,

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_htmx.http import push_url
 
 from core.access import is_management
@@ -101,7 +101,7 @@ class DashboardPage:
         return flags if self.show_all else flags[: page_figures.WEAKEST_ROWS]
 
 
-@require_GET
+@require_safe
 @login_required
 def org_dashboard(request: PortalRequest) -> HttpResponse:
     _require_management(request)
@@ -131,7 +131,7 @@ def org_dashboard(request: PortalRequest) -> HttpResponse:
 # --- CSV --------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @login_required
 def org_export(request: PortalRequest) -> HttpResponseBase:
     _require_management(request)
@@ -140,7 +140,7 @@ def org_export(request: PortalRequest) -> HttpResponseBase:
     return _csv_response(filters, name="organisation")
 
 
-@require_GET
+@require_safe
 @login_required
 def team_export(request: PortalRequest, slug: str) -> HttpResponseBase:
     team = team_get_for_user(user=request.user, slug=slug)

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.middleware.RequestShapeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "core.middleware.HtmxSessionExpiredMiddleware",
     "core.middleware.NoStoreForAuthenticatedMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -151,6 +153,14 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+
+# Password reset e-mails (core/accounts.py), counted in the shared cache per clock hour: a
+# few per address, so nobody's inbox can be flooded, and more per client (IP address, as
+# axes sees it). Over the address limit nothing is sent and the page looks as always; a
+# client over its own limit gets a 429 saying so.
+PASSWORD_RESETS_PER_ADDRESS = env.int("PASSWORD_RESETS_PER_ADDRESS", default=3)
+PASSWORD_RESETS_PER_CLIENT = env.int("PASSWORD_RESETS_PER_CLIENT", default=20)
+PASSWORD_RESET_WINDOW = 3600  # seconds
 
 # --- Internationalisation ---------------------------------------------------------------------
 
@@ -243,6 +253,8 @@ EMAIL_MAX_RETRIES = 5
 EMAIL_MAX_ATTEMPTS = 12
 REPORT_TASK_SOFT_TIME_LIMIT = env.int("REPORT_TASK_SOFT_TIME_LIMIT", default=240)
 REPORT_TASK_TIME_LIMIT = env.int("REPORT_TASK_TIME_LIMIT", default=300)
+# Reports one person may ask for in an hour (an identical one in progress is reused).
+REPORTS_PER_USER_PER_HOUR = env.int("REPORTS_PER_USER_PER_HOUR", default=10)
 
 # Redis redelivers a message that is not acknowledged within the visibility timeout, even
 # while the first copy still runs. Late-acknowledged tasks stay unacknowledged for their run

@@ -18,7 +18,7 @@ class NotificationSettingsForm(forms.Form):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def notification_settings(request: PortalRequest) -> HttpResponse:
     initial = {"reminders_enabled": reminders_enabled(user=request.user)}

@@ -2,10 +2,10 @@
 insights each know; no other app needs to import all three."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessments import selectors as assessment_selectors
 from core.access import can_manage_team
@@ -23,7 +23,7 @@ def _require_team_manager(request: PortalRequest, team: Team) -> None:
         raise PermissionDenied("Only the team's leads can change its projects.")
 
 
-@require_GET
+@require_safe
 @login_required
 def home(request: PortalRequest) -> HttpResponse:
     teams = selectors.team_list_for_user(user=request.user)
@@ -51,7 +51,7 @@ def _team_context(request: PortalRequest, team: Team, **extra: object) -> dict:
     }
 
 
-@require_GET
+@require_safe
 @login_required
 def team_detail(request: PortalRequest, slug: str) -> HttpResponse:
     team = selectors.team_get_for_user(user=request.user, slug=slug)
@@ -60,25 +60,29 @@ def team_detail(request: PortalRequest, slug: str) -> HttpResponse:
     return render(request, "portal/team_detail.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def project_create(request: PortalRequest, slug: str) -> HttpResponse:
     team = selectors.team_get_for_user(user=request.user, slug=slug)
     _require_team_manager(request, team)
     form = ProjectForm(request.POST or None, team=team)
     if request.method == "POST" and form.is_valid():
-        project = services.project_register(team=team, **form.cleaned_data)
-        context = _team_context(request, team, created=project)
-        if request.htmx:
-            return render(request, "portal/team_detail.html#projects", context)
-        return redirect(team)
+        try:
+            project = services.project_register(team=team, **form.cleaned_data)
+        except ValidationError as error:  # a look-alike registered since the form's check
+            form.add_error(None, error)
+        else:
+            context = _team_context(request, team, created=project)
+            if request.htmx:
+                return render(request, "portal/team_detail.html#projects", context)
+            return redirect(team)
     status = 422 if request.method == "POST" else 200
     context = _team_context(request, team, form=form)
     template = "portal/team_detail.html#projects" if request.htmx else "portal/project_form.html"
     return render(request, template, context, status=status)
 
 
-@require_GET
+@require_safe
 @login_required
 def project_detail(request: PortalRequest, slug: str) -> HttpResponse:
     project = selectors.project_get_for_user(user=request.user, slug=slug)
@@ -94,18 +98,22 @@ def project_detail(request: PortalRequest, slug: str) -> HttpResponse:
     return render(request, "portal/project_detail.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def project_edit(request: PortalRequest, slug: str) -> HttpResponse:
     project = selectors.project_get_for_user(user=request.user, slug=slug)
     _require_team_manager(request, project.team)
     form = ProjectForm(request.POST or None, instance=project, team=project.team)
     if request.method == "POST" and form.is_valid():
-        project = services.project_update(project=project, **form.cleaned_data)
-        context = {"project": project, "can_manage": True, "saved": True}
-        if request.htmx:
-            return render(request, "portal/project_detail.html#summary", context)
-        return redirect(project)
+        try:
+            project = services.project_update(project=project, **form.cleaned_data)
+        except ValidationError as error:  # a look-alike saved since the form's check
+            form.add_error(None, error)
+        else:
+            context = {"project": project, "can_manage": True, "saved": True}
+            if request.htmx:
+                return render(request, "portal/project_detail.html#summary", context)
+            return redirect(project)
     if request.method == "POST":
         project.refresh_from_db()
     status = 422 if request.method == "POST" else 200

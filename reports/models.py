@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from assessments.models import Period
@@ -53,6 +54,13 @@ class Report(models.Model):
                 fields=["period", "team"],
                 condition=models.Q(automatic=True, scope="team"),
                 name="report_unique_automatic_team",
+            ),
+            # One report asked for per period and scope while it is queued or running.
+            models.UniqueConstraint(
+                "period",
+                Coalesce("team", models.Value(0)),
+                condition=models.Q(automatic=False, status__in=["queued", "running"]),
+                name="report_unique_requested_in_progress",
             ),
         ]
 

@@ -209,7 +209,8 @@ def _project_heatmap(team: Team, period: Period) -> Heatmap:
     """The team's projects by dimension in the period; projects not submitted stay empty."""
     due = [
         assessment.project
-        for assessment in Assessment.objects.filter(period=period, project__team=team)
+        for assessment in Assessment.objects.counted()
+        .filter(period=period, project__team=team)
         .select_related("project")
         .order_by("project__name")
     ]
@@ -233,7 +234,8 @@ def _reference_trend(
 def report_projects(*, period: Period, team: Team) -> list[ProjectRow]:
     """The team's active projects in the period, with their status and stored levels."""
     assessments = (
-        Assessment.objects.filter(period=period, project__team=team)
+        Assessment.objects.counted()
+        .filter(period=period, project__team=team)
         .select_related("project", "project__team")
         .order_by("project__name")
     )

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HTMX_STOP_POLLING
 
 from assessments.models import Period
@@ -32,7 +32,7 @@ class ReportRequestForm(forms.Form):
         self.fields["team"].queryset = selectors.report_teams()  # type: ignore[attr-defined]
 
 
-@require_GET
+@require_safe
 @login_required
 def report_list(request: PortalRequest) -> HttpResponse:
     form = ReportRequestForm() if is_management(request.user) else None
@@ -54,13 +54,19 @@ def report_generate(request: PortalRequest) -> HttpResponse:
     form = ReportRequestForm(request.POST)
     if not form.is_valid():
         return _render_list(request, form, status=422)
-    report = services.report_request(
-        period=form.cleaned_data["period"], team=form.cleaned_data["team"], user=request.user
-    )
+    try:
+        report = services.report_request(
+            period=form.cleaned_data["period"], team=form.cleaned_data["team"], user=request.user
+        )
+    except services.ReportRateLimited as limited:
+        form.add_error(None, str(limited))
+        response = _render_list(request, form, status=429)
+        response["Retry-After"] = "3600"
+        return response
     return redirect(report)
 
 
-@require_GET
+@require_safe
 @login_required
 def report_detail(request: PortalRequest, pk: int) -> HttpResponse:
     report = selectors.report_get_for_user(user=request.user, pk=pk)
@@ -72,14 +78,14 @@ def report_detail(request: PortalRequest, pk: int) -> HttpResponse:
     return render(request, "reports/report_detail.html#progress", context, status=status)
 
 
-@require_GET
+@require_safe
 @login_required
 def report_pdf(request: PortalRequest, pk: int) -> FileResponse:
     report = selectors.report_get_for_user(user=request.user, pk=pk)
     return _file_response(report, report.pdf_file, "pdf", as_attachment=False)
 
 
-@require_GET
+@require_safe
 @login_required
 def report_html(request: PortalRequest, pk: int) -> FileResponse:
     report = selectors.report_get_for_user(user=request.user, pk=pk)

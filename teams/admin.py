@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin
 
 from core.admin import DashboardsChangedAdmin
+from core.text import normalise_line, skeleton
 from teams.models import Membership, Project, Team
 
 
@@ -10,8 +12,33 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class TeamAdminForm(forms.ModelForm):
+    """Team names normalised and unique by look, as project names are (core.text)."""
+
+    class Meta:
+        model = Team
+        fields = ["name", "slug", "description"]
+
+    def clean_name(self) -> str:
+        name = normalise_line(self.cleaned_data.get("name", ""))
+        if not name:
+            raise forms.ValidationError("Give the team a name in letters or digits.")
+        clash = next(
+            (
+                team
+                for team in Team.objects.exclude(pk=self.instance.pk).only("pk", "name")
+                if skeleton(team.name) == skeleton(name)
+            ),
+            None,
+        )
+        if clash is not None:
+            raise forms.ValidationError(f"There is already a team called “{clash.name}”.")
+        return name
+
+
 @admin.register(Team)
 class TeamAdmin(DashboardsChangedAdmin):
+    form = TeamAdminForm
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

@@ -1,6 +1,7 @@
 from django import forms
 
 from teams.models import Project, Team
+from teams.services import project_name_clean
 
 
 class ProjectForm(forms.ModelForm):
@@ -21,17 +22,13 @@ class ProjectForm(forms.ModelForm):
         self.fields["name"].widget.attrs["autofocus"] = True
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise forms.ValidationError("Give the project a name.")
-        clashes = Project.objects.filter(team=self.team, name__iexact=name)
-        if self.instance.pk:
-            clashes = clashes.exclude(pk=self.instance.pk)
-        if clashes.exists():
-            raise forms.ValidationError(f"This team already has a project called “{name}”.")
-        return name
+        # Normalised, and unique in the team by skeleton (core.text): the rule lives in the
+        # services, which check it again under a lock when they write.
+        return project_name_clean(
+            team=self.team, name=self.cleaned_data["name"], exclude_pk=self.instance.pk
+        )
 
     def validate_constraints(self, exclude=None) -> None:
         # The case-insensitive name constraint needs the team, which is not a form field;
-        # clean_name already checks it with a friendlier message.
+        # clean_name already checks it (and look-alikes) with a friendlier message.
         return None

@@ -144,6 +144,9 @@ def no_report_generation():
 def _outcome(response) -> int | str:
     if response.status_code == 302 and response["Location"].startswith("/accounts/login/"):
         return LOGIN
+    # htmx requests are asked to log in with a 401 that names the log-in page.
+    if response.status_code == 401 and response["X-Login-URL"].startswith("/accounts/login/"):
+        return LOGIN
     return response.status_code
 
 

@@ -69,7 +69,12 @@ def test_it_never_fails_or_stores_bad_projects(
 @hypothesis_settings
 @given(
     value=st.one_of(st.sampled_from(["yes", "no", "partly", "na"]), hostile_text),
-    version=st.one_of(st.integers(min_value=-5, max_value=2**40).map(str), hostile_text),
+    version=st.one_of(
+        st.integers(min_value=-5, max_value=2**40).map(str),
+        hostile_text,
+        # Digits int() refuses although str.isdigit() accepts them: "²", "①", "৩".
+        st.text(st.characters(categories=["Nd", "No"]), min_size=1, max_size=4),
+    ),
     note=hostile_text,
     evidence=st.one_of(
         hostile_text,
@@ -198,3 +203,43 @@ def test_it_never_fails_on_hostile_notification_settings(lead_client, value, ext
 def no_report_generation():
     with mock.patch("reports.tasks.report_generate.delay_on_commit"):
         yield
+
+
+@pytest.mark.parametrize("version", ["²", "①", "1²", "৩"])
+def test_it_refuses_unicode_digits_as_a_version_with_a_4xx(lead_client, assessment, version):
+    answer = assessment.answers.select_related("practice").first()
+    response = lead_client.post(
+        f"/assessments/{assessment.pk}/answers/{answer.practice.key}/",
+        {"value": "yes", "version": version},
+        **HTMX,
+    )
+    # int() reads "৩" (a decimal digit) as 3: then it is merely a stale version.
+    assert response.status_code in (409, 422)
+    answer.refresh_from_db()
+    assert answer.value == ""
+
+
+def test_it_answers_a_stale_version_of_an_unanswered_answer_with_409(lead_client, assessment):
+    answer = assessment.answers.select_related("practice").first()
+    assert answer.answered_at is None
+    response = lead_client.post(
+        f"/assessments/{assessment.pk}/answers/{answer.practice.key}/",
+        {"value": "yes", "version": "3"},
+        **HTMX,
+    )
+    assert response.status_code == 409
+    assert "Not saved" in response.text
+
+
+@pytest.mark.parametrize("path", ["/", "/org/", "/healthz", "/reports/"])
+def test_it_refuses_more_query_parameters_than_allowed_with_400(lead_client, settings, path):
+    query = "&".join(f"p{i}=1" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+    response = lead_client.get(f"{path}?{query}")
+    assert response.status_code == 400
+
+
+def test_it_refuses_a_post_without_the_trailing_slash_instead_of_losing_it(lead_client, assessment):
+    response = lead_client.post(f"/assessments/{assessment.pk}/submit", {"x": "1"})
+    assert response.status_code == 404
+    assert "trailing slash" in response.text
+    assert lead_client.get(f"/assessments/{assessment.pk}").status_code == 301  # GET may redirect

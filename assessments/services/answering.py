@@ -20,6 +20,7 @@ from assessments.models import (
 )
 from assessments.rules import scoring
 from core.cache import dashboards_changed
+from core.text import normalise_line
 
 TRACKED_FIELDS = ("value", "na_reason", "note", "evidence_url")
 
@@ -86,6 +87,22 @@ def scoring_framework(
     return _scoring_framework(framework.pk, framework.content_hash)
 
 
+def _lock_draft(assessment: Assessment, *, raise_if_submitted: bool = True) -> bool:
+    """Lock the assessment's row while it is a draft (PostgreSQL: SELECT … FOR UPDATE;
+    SQLite serialises writing transactions, begun IMMEDIATE). False, or AssessmentLocked,
+    once it has been submitted meanwhile."""
+    still_draft = (
+        Assessment.objects.select_for_update()
+        .filter(pk=assessment.pk, status=Assessment.Status.DRAFT)
+        .values_list("pk", flat=True)
+    )
+    if still_draft:
+        return True
+    if raise_if_submitted:
+        raise AssessmentLocked(Assessment.SUBMITTED_READ_ONLY)
+    return False
+
+
 def _ensure_editable(assessment: Assessment) -> None:
     reason = assessment.read_only_reason
     if reason is not None:
@@ -107,12 +124,15 @@ def answer_save(
     """Save one answer if nobody changed it since `expected_version`, and log the change.
 
     The UPDATE is guarded by the version, so of two concurrent writers exactly one wins;
-    the other gets AnswerConflict carrying the stored answer and nothing is written.
+    the other gets AnswerConflict carrying the stored answer and nothing is written. The
+    assessment's row is locked first, as the submission does, so a save and a submission
+    never interleave: a save that comes after the submission finds it read-only.
     """
     _ensure_editable(assessment)
+    _lock_draft(assessment)
     new_values = {
         "value": value,
-        "na_reason": na_reason if value == Answer.Value.NA else "",
+        "na_reason": normalise_line(na_reason) if value == Answer.Value.NA else "",
         "note": note,
         "evidence_url": evidence_url,
     }
@@ -168,6 +188,10 @@ def assessment_submit(
     if assessment.is_submitted:
         return SubmitResult(assessment=assessment, newly_submitted=False)
     _ensure_editable(assessment)
+    if not _lock_draft(assessment, raise_if_submitted=False):
+        assessment.refresh_from_db()
+        return SubmitResult(assessment=assessment, newly_submitted=False)
+    # Read under the lock: no save can land between these answers and the stored score.
     answers = list(assessment.answers.select_related("practice"))
     missing = [a.practice for a in answers if not a.value]
     if missing:

@@ -73,7 +73,7 @@ def organisation_dashboard(
     queries)."""
     history = [p for p in reversed(choices.periods) if p.opens_on <= filters.period.opens_on]
     teams = {team.pk: team for team in choices.teams}
-    assessments = Assessment.objects.filter(scope_q(filters, team="project__team_id"))
+    assessments = Assessment.objects.counted().filter(scope_q(filters, team="project__team_id"))
     quarters, completion = _levels_and_completion(assessments, history, filters.period, teams)
     stalled, stalled_total = _stalled(assessments, history[-STALLED_QUARTERS:], filters)
     return OrganisationDashboard(

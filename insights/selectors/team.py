@@ -34,7 +34,8 @@ def team_insights(*, team: Team) -> TeamInsights:
     period = period_current()
     assessments = (
         list(
-            Assessment.objects.filter(period=period, project__team=team)
+            Assessment.objects.counted()
+            .filter(period=period, project__team=team)
             .select_related("project", "period")
             .annotate(
                 answer_total=Count("answers"),

@@ -28,9 +28,59 @@
     note.textContent = text;
   }
 
+  // Answers whose save met an ended session: saved again once the person has logged in
+  // (in another tab, or through the link, which opens one) and comes back to this page.
+  var waitingForLogin = [];
+
+  function askToLogIn(element, loginUrl) {
+    var form = element && element.closest ? element.closest("form.practice") : null;
+    if (form && waitingForLogin.indexOf(form) < 0) waitingForLogin.push(form);
+    var text = "Not saved: your session has ended. Log in again; your answer stays here and is saved as soon as you have.";
+    markUnsaved(element, text);
+    notify(text + " ");
+    var box = document.getElementById("htmx-error");
+    var link = document.createElement("a");
+    link.href = loginUrl || "/accounts/login/";
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.textContent = "Log in (opens a new tab)";
+    box.appendChild(link);
+  }
+
+  function saveWaitingAnswers() {
+    if (!waitingForLogin.length || document.visibilityState === "hidden") return;
+    var forms = waitingForLogin;
+    waitingForLogin = [];
+    forms.forEach(function (form) {
+      if (document.body.contains(form)) htmx.trigger(form, "submit");
+    });
+  }
+  window.addEventListener("focus", saveWaitingAnswers);
+
+  // Logging in (in another tab) gives the browser a new CSRF token: send the cookie's
+  // current one, so a save retried after logging in is not refused as a forgery.
+  function csrfCookie() {
+    var match = document.cookie.match(/(?:^|;\s*)(?:__Host-)?csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : null;
+  }
+  document.addEventListener("htmx:configRequest", function (event) {
+    var token = csrfCookie();
+    if (!token) return;
+    event.detail.headers["X-CSRFToken"] = token;
+    var elt = event.detail.elt;
+    if (elt && elt.querySelector && elt.querySelector("input[name=csrfmiddlewaretoken]")) {
+      event.detail.parameters.csrfmiddlewaretoken = token;
+    }
+  });
+  document.addEventListener("visibilitychange", saveWaitingAnswers);
+
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr.status;
     var text;
+    if (status === 401) {
+      askToLogIn(event.detail.elt, event.detail.xhr.getResponseHeader("X-Login-URL"));
+      return;
+    }
     if (status === 503) {
       text = "Not saved: the portal is briefly unavailable. Nothing was half-written; try again in a few seconds.";
     } else if (status === 403) {

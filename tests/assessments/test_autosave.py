@@ -127,9 +127,10 @@ def test_it_autosaves_in_a_constant_number_of_queries(
 ):
     client = client_for(alice)
     answers = list(assessment.answers.select_related("practice").order_by("practice__order"))
-    # session, user, assessment with the viewer's role, answer, savepoint, guarded update,
-    # change log, release savepoint, progress count, the context processor's role check.
-    with django_assert_num_queries(10):
+    # session, user, assessment with the viewer's role, answer, savepoint, the draft's row
+    # lock, guarded update, change log, release savepoint, progress count, the context
+    # processor's role check.
+    with django_assert_num_queries(11):
         _post(client, assessment, answers[0])
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         _post(client, assessment, answers[-1], note="more fields, same queries")

@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.management import call_command
 from pypdf import PdfReader
 
-from assessments.models import Answer, Assessment
+from assessments.models import Answer, Assessment, DimensionScore
 from assessments.selectors import period_current
 from mlops_portal.celery import app
 from reports import services as reports
@@ -90,3 +90,31 @@ def test_it_keeps_payloads_inert_in_emails_and_reports(hostile_organisation, set
     for message in mail.outbox:
         for body, _ in getattr(message, "alternatives", []):
             assert "<script>alert(2)" not in body and "<img src=x" not in body
+
+
+PLOTLY_MARKUP = '<a href="https://evil.example/p">link</a><span style="font-size:60px">BIG</span>'
+
+
+def test_it_draws_markup_in_names_as_text_in_the_charts(page, login, seed_organisation):
+    """Plotly renders a subset of HTML in labels: a name with a link and a style must show
+    as its literal text, for the manager too, never as a link or 60 px text."""
+    seed_organisation(teams=2, projects_per_team=2, quarters=2)
+    team = Team.objects.get(memberships__user__username="lead")
+    Team.objects.filter(pk=team.pk).update(name=f"Team {PLOTLY_MARKUP}")
+    project = Project.objects.filter(team=team).first()
+    Project.objects.filter(pk=project.pk).update(name=f"Project {PLOTLY_MARKUP}")
+    scored = DimensionScore.objects.order_by("-period__opens_on").first().period.key
+    login(page, "manager")
+    for path in (f"/org/?quarter={scored}&teams=all", f"/teams/{team.slug}/"):
+        page.goto(path)
+        page.wait_for_function(
+            "document.querySelectorAll('.chart-plot').length > 0 && "
+            "document.querySelectorAll('.chart-plot').length === "
+            "document.querySelectorAll('.chart-plot[data-drawn]').length"
+        )
+        svg = page.locator(".chart-plot svg")
+        assert svg.locator("a[href*='evil.example']").count() == 0, path
+        big = ".chart-plot [style*='font-size:60px'], .chart-plot [style*='font-size: 60px']"
+        assert page.locator(big).count() == 0, path
+        labels = " ".join(page.locator(".chart-plot svg text").all_text_contents())
+        assert '<a href="https://evil.example/p">' in labels, path  # shown as typed

@@ -282,7 +282,8 @@ def test_it_keeps_a_hostile_project_name_inert_in_the_chart_data(client_for, ali
     score_assessment(project=project, period=periods[-1], levels={"data": 1, "deployment": 1})
     text = client_for(alice).get(f"/teams/{team.slug}/").text
     assert hostile not in text
-    assert "\\u003C/script\\u003E\\u003Cscript\\u003Ealert(1)" in text
+    # Escaped for Plotly (figures.plotly_text), then for the page by json_script.
+    assert "\\u0026lt;/script\\u0026gt;\\u0026lt;script\\u0026gt;alert(1)" in text
 
 
 def test_it_invites_a_team_without_scores_to_its_first_submission(client_for, alice, team):

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from insights import figures, project_figures
+from insights.figure_text import figure_table
 from insights.shapes import (
     DimensionPoint,
     QuarterLevels,
@@ -172,3 +173,55 @@ def test_it_colours_the_overall_level_markers_by_level():
     figure = project_figures.project_level_history(HISTORY)
     assert figure["data"][0]["marker"]["color"] == ["#c2410c", "#2563eb"]
     assert figure["data"][1]["y"] == [0.83, 1.5]
+
+
+MARKUP = '<a href="https://evil.example/p">x</a><span style="font-size:60px">BIG</span>'
+
+
+def _strings(value: object):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+def test_it_escapes_markup_in_names_before_it_reaches_a_figure():
+    figures_with_names = [
+        figures.level_heatmap(
+            rows=[MARKUP, "Fine team"],
+            columns=[MARKUP, "Data"],
+            values=[[1.0, None], [2.0, 0.5]],
+            counts=[[1, 0], [2, 1]],
+            title=f"{MARKUP} trend",
+            rows_title="Team",
+            filename="x",
+            mean_of_projects=True,
+        ),
+        figures.maturity_trend(TREND, title=f"{MARKUP} trend", reference=TREND),
+        project_figures.dimension_radar(HISTORY[-1], HISTORY[0], {}),
+    ]
+    for figure in figures_with_names:
+        for text in _strings(figure):
+            ours_removed = text.replace("<br>", "").replace("<extra></extra>", "")
+            assert "<" not in ours_removed, text
+    heatmap = figures_with_names[0]["data"][0]
+    assert heatmap["y"][0] == MARKUP.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def test_it_shows_an_escaped_name_as_typed_in_the_chart_text():
+    figure = figures.level_heatmap(
+        rows=[MARKUP],
+        columns=["Data"],
+        values=[[1.0]],
+        counts=[[1]],
+        title="Levels",
+        rows_title="Team",
+        filename="x",
+        mean_of_projects=True,
+    )
+    table = figure_table(figure)
+    assert table.rows[0].label == MARKUP  # plain text; the template escapes it once

@@ -16,7 +16,7 @@ GOOD = {
 
 # persona -> status of a POST that changes a project of the lead's team.
 CHANGE_MATRIX = {
-    "anonymous": 302,
+    "anonymous": 401,  # htmx requests: a 401 htmx shows, never the log-in page swapped in
     "outsider": 404,
     "member": 403,
     "lead": 200,

@@ -170,8 +170,8 @@ def test_it_discards_the_files_of_a_run_that_was_replaced(scored, settings, tmp_
 
 
 def running_since(period, minutes: int, **fields) -> Report:
+    fields.setdefault("scope", "organisation")
     return Report.objects.create(
-        scope="organisation",
         period=period,
         status="running",
         progress=40,
@@ -181,11 +181,11 @@ def running_since(period, minutes: int, **fields) -> Report:
 
 
 def test_it_runs_a_report_again_once_when_its_worker_died(
-    period, settings, django_capture_on_commit_callbacks
+    period, team, settings, django_capture_on_commit_callbacks
 ):
     settings.REPORT_TASK_TIME_LIMIT = 300
     stuck = running_since(period, 7)
-    alive = running_since(period, 4)
+    alive = running_since(period, 4, scope="team", team=team)
     with (
         mock.patch("reports.tasks.report_generate.delay") as generate_task,
         django_capture_on_commit_callbacks(execute=True),
@@ -210,10 +210,10 @@ def test_it_fails_a_report_whose_worker_died_twice(period):
     generate_task.assert_not_called()
 
 
-def test_it_queues_a_report_again_whose_task_was_lost(period):
+def test_it_queues_a_report_again_whose_task_was_lost(period, team):
     with time_machine.travel(timezone.now() - datetime.timedelta(minutes=11)):
         lost = Report.objects.create(scope="organisation", period=period)
-    Report.objects.create(scope="organisation", period=period)  # just queued: leave it
+    Report.objects.create(scope="team", team=team, period=period)  # just queued: leave it
     with mock.patch("reports.tasks.report_generate.delay_on_commit") as generate_task:
         reports.reports_rescue()
     generate_task.assert_called_once_with(lost.pk)

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import IntegrityError
 
 from assessments.models import Period
 from reports import services as reports
@@ -23,7 +24,13 @@ class Command(BaseCommand):
         team_found = Team.objects.filter(slug=team).first() if team else None
         if team and team_found is None:
             raise CommandError(f"No team with the slug {team}.")
-        created = reports.report_create(period=found, team=team_found)
+        try:
+            created = reports.report_create(period=found, team=team_found)
+        except IntegrityError:
+            raise CommandError(
+                f"A report for {found.key} ({team or 'the organisation'}) is already queued or "
+                "running; see /reports/."
+            ) from None
         report = reports.report_generate(report_id=created.pk)
         if report is None or report.status != Report.Status.DONE:
             error = report.error if report else "it was claimed by another process"
