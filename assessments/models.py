@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from assessments.querysets import AssessmentQuerySet, PeriodQuerySet
 from assessments.rules import levels
-from assessments.rules.scoring import mostly_not_applicable
+from assessments.rules.scoring import ApplicabilityMixin
 from teams.models import Project, Team
 
 
@@ -267,7 +267,7 @@ class AnswerChange(models.Model):
         return f"{self.field}: {self.old_value!r} -> {self.new_value!r}"
 
 
-class DimensionScore(models.Model):
+class DimensionScore(ApplicabilityMixin, models.Model):
     """The stored score of one dimension of a submitted assessment; dashboards read these."""
 
     assessment = models.ForeignKey(
@@ -302,14 +302,6 @@ class DimensionScore(models.Model):
         if self.level is None:
             return f"{self.dimension_key}: not assessed"
         return f"{self.dimension_key}: level {self.level}"
-
-    @property
-    def is_assessed(self) -> bool:
-        return self.level is not None
-
-    @property
-    def mostly_not_applicable(self) -> bool:
-        return mostly_not_applicable(self.not_applicable_count, self.practice_count)
 
 
 class PracticeGap(models.Model):

@@ -17,7 +17,7 @@ from assessments.models import (
     Practice,
 )
 from assessments.querysets import accepting_answers_q
-from assessments.rules.scoring import mostly_not_applicable
+from assessments.rules.scoring import ApplicabilityMixin
 from core.access import can_draft_answers, can_submit, is_management
 from teams.models import Membership
 
@@ -174,7 +174,7 @@ def answer_progress(*, assessment: Assessment) -> dict[str, int]:
 
 
 @dataclass
-class DimensionResult:
+class DimensionResult(ApplicabilityMixin):
     key: str
     name: str
     level: int | None  # None: not assessed, every practice "not applicable"
@@ -184,14 +184,6 @@ class DimensionResult:
     previous_score: float | None
     practice_count: int = 0
     not_applicable_count: int = 0
-
-    @property
-    def assessed(self) -> bool:
-        return self.level is not None
-
-    @property
-    def mostly_not_applicable(self) -> bool:
-        return mostly_not_applicable(self.not_applicable_count, self.practice_count)
 
     @property
     def change(self) -> str:

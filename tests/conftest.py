@@ -25,7 +25,7 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 hypothesis_settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
-pytest_plugins = ["tests.assessments.fixtures"]
+pytest_plugins = ["tests.assessments.fixtures", "tests.dated_quarter"]
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -91,8 +91,25 @@ class Dimension:
     order: int = 0
 
 
+class ApplicabilityMixin:
+    """What a dimension's counts of practices say (rule step 5), for every class that
+    carries a dimension's level and counts: the score here, the stored row, the result."""
+
+    level: int | None
+    practice_count: int
+    not_applicable_count: int
+
+    @property
+    def assessed(self) -> bool:
+        return self.level is not None
+
+    @property
+    def mostly_not_applicable(self) -> bool:
+        return mostly_not_applicable(self.not_applicable_count, self.practice_count)
+
+
 @dataclass(frozen=True)
-class DimensionScore:
+class DimensionScore(ApplicabilityMixin):
     key: str
     name: str
     # None when the dimension is not assessed: none of its practices applies.
@@ -105,14 +122,6 @@ class DimensionScore:
     holding_back: tuple[str, ...]
     practice_count: int = 0
     not_applicable_count: int = 0
-
-    @property
-    def assessed(self) -> bool:
-        return self.level is not None
-
-    @property
-    def mostly_not_applicable(self) -> bool:
-        return mostly_not_applicable(self.not_applicable_count, self.practice_count)
 
 
 def mostly_not_applicable(not_applicable: int, practices: int) -> bool:

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.core.management import call_command
 
+from assessments.models import Assessment
+from assessments.selectors import period_current
 from tests.conftest import require_service
 
 CHROMIUM_ARGS = [
@@ -107,3 +109,18 @@ def seed_organisation(transactional_db) -> Callable:
         )
 
     return seed
+
+
+@pytest.fixture
+def lead_draft(seed_organisation) -> Assessment:
+    """The lead's first draft of the current quarter in a small seeded organisation."""
+    seed_organisation(teams=2, projects_per_team=2, quarters=2)
+    return (
+        Assessment.objects.filter(
+            period=period_current(),
+            status=Assessment.Status.DRAFT,
+            project__team__memberships__user__username="lead",
+        )
+        .order_by("project__name")
+        .first()
+    )

@@ -6,25 +6,10 @@ import pytest
 from django.conf import settings
 
 from assessments.models import Answer, Assessment
-from assessments.selectors import period_current
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
-
-
-@pytest.fixture
-def lead_draft(seed_organisation) -> Assessment:
-    seed_organisation(teams=2, projects_per_team=2, quarters=2)
-    return (
-        Assessment.objects.filter(
-            period=period_current(),
-            status=Assessment.Status.DRAFT,
-            project__team__memberships__user__username="lead",
-        )
-        .order_by("project__name")
-        .first()
-    )
 
 
 def _practice(page, index: int):

@@ -4,23 +4,8 @@ the portal with JavaScript switched off."""
 import pytest
 
 from assessments.models import Answer, Assessment
-from assessments.selectors import period_current
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def lead_draft(seed_organisation) -> Assessment:
-    seed_organisation(teams=1, projects_per_team=2, quarters=2)
-    return (
-        Assessment.objects.filter(
-            period=period_current(),
-            status=Assessment.Status.DRAFT,
-            project__team__memberships__user__username="lead",
-        )
-        .order_by("project__name")
-        .first()
-    )
 
 
 def test_it_keeps_a_note_typed_after_the_session_ended_and_saves_it_after_log_in(

@@ -6,37 +6,11 @@ import time_machine
 
 from assessments.models import Assessment, Period
 from assessments.services import periods
-from assessments.services.periods import period_open
 from notifications.models import SentEmail
 from reports.models import Report
 from scheduler import tick
+from tests.dated_quarter import CLOSES, OPENS, day
 from tests.factories import TeamFactory
-
-OPENS = datetime.date(2026, 10, 1)
-DUE = datetime.date(2026, 10, 21)
-CLOSES = datetime.date(2026, 11, 4)
-
-
-def day(offset_from_due: int) -> datetime.date:
-    return DUE + datetime.timedelta(days=offset_from_due)
-
-
-@pytest.fixture
-def quarter(framework) -> Period:
-    return Period.objects.create(
-        key="2026-Q4", framework=framework, opens_on=OPENS, due_on=DUE, closes_on=CLOSES
-    )
-
-
-@pytest.fixture
-def opened(quarter, project, other_project, alice, dave, bob) -> Period:
-    with time_machine.travel(OPENS):
-        period_open(period=quarter)
-    return quarter
-
-
-def submit(assessment: Assessment) -> None:
-    Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.SUBMITTED)
 
 
 def test_it_creates_the_next_quarters_period_ahead_of_time(framework, settings):
