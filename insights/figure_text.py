@@ -1,11 +1,10 @@
 """Each chart in words: a one-sentence summary and the chart's data as a table.
 
-Pure functions of the Plotly figure dictionaries the insights app builds (no ORM, no Plotly),
-shown beside every chart by templates/insights/_chart.html through the `chart_text` filters.
-Names in a figure may be user text: these return plain strings, and templates escape them.
-Three shapes of figure are read: categories on the x axis (bars; lines; a band drawn as an
-unnamed upper edge and a lower edge filled up to it, "tonexty"), a heatmap (rows by
-columns, rows possibly linked), and a radar (its outline closed by repeating a point).
+Pure functions of the insights app's Plotly figure dictionaries, shown beside every chart
+by templates/insights/_chart.html (`chart_text` filters); they return plain strings, which
+templates escape. Three shapes are read: categories on the x axis (bars; lines; a band, an
+unnamed upper edge and a lower edge filled up to it), a heatmap (rows by columns, rows
+possibly linked), and a radar (its outline closed by repeating a point).
 """
 
 import html
@@ -226,6 +225,7 @@ class _Grid:
     values: list[list[float | None]]
     marks: list[list[str]]  # what a cell's label adds to its number, e.g. a flag
     links: list[str]
+    details: list[list[str]]  # hover texts: why an empty cell is empty
 
     def value(self, row: int, column: int) -> float | None:
         return _at(_at(self.values, row) or [], column)
@@ -233,9 +233,11 @@ class _Grid:
     def mark(self, row: int, column: int) -> str:
         return _at(_at(self.marks, row) or [], column) or ""
 
+    def detail(self, row: int, column: int) -> str:
+        return _at(_at(self.details, row) or [], column) or ""
+
     def is_data_row(self, row: int) -> bool:
-        """False for a label row, such as the gap standing for the rows a condensed grid
-        leaves out: in a grid whose rows link to pages, it has no link and no value."""
+        """False for a label row (a condensed grid's gap): no link, no value."""
         if not any(self.links) or self.links[row]:
             return True
         return any(self.value(row, column) is not None for column in range(len(self.columns)))
@@ -255,6 +257,7 @@ def _grid(figure: Figure) -> _Grid:
             links[index] if index < len(links) and is_site_path(links[index]) else ""
             for index in range(len(rows))
         ],
+        details=[[plain(str(text)) for text in row] for row in trace.get("customdata") or ()],
     )
 
 
@@ -282,7 +285,7 @@ def _heatmap_table(figure: Figure) -> FigureTable:
 
 def _heatmap_cell(grid: _Grid, row: int, column: int) -> str:
     value = grid.value(row, column)
-    text = NOT_ASSESSED if value is None else number(value)
+    text = (grid.detail(row, column) or NOT_ASSESSED) if value is None else number(value)
     mark = grid.mark(row, column)
     return f"{text} {mark}" if mark else text
 
@@ -311,7 +314,7 @@ def _heatmap_headline(figure: Figure) -> str:
         f"to {number(high[0])} ({high[1]}, {high[2]})"
     )
     missing = len(data_rows) * len(grid.columns) - len(cells)
-    return headline + (f"; {missing} not assessed" if missing else "")
+    return headline + (f"; {missing} without a score" if missing else "")
 
 
 # --- Radar --------------------------------------------------------------------------------------

@@ -294,7 +294,7 @@ def _cell_detail(
 ) -> str:
     if not mean_of_projects:
         if value is None:
-            return "not assessed"
+            return "not assessed" if not_assessed else "no score: not submitted"
         return level_detail(value) + (" ⚑ mostly not applicable" if flagged else "")
     if value is None:
         if not_assessed:

@@ -157,7 +157,7 @@ def project_heatmap(
         if draft is None:
             return name
         answered, total = draft.answered, draft.answer_total  # type: ignore[attr-defined]
-        return f"{name} (in progress: {answered} of {total} answered)"
+        return f"{name} (in progress, {answered}/{total})"
 
     def link(slug: str) -> str:
         draft = in_progress.get(slug)
@@ -168,6 +168,11 @@ def project_heatmap(
     def value(slug: str, key: str) -> float | None:
         cell = cells.get((slug, key))
         return cell["score"] if cell else None
+
+    def exempt(slug: str, key: str) -> int:
+        """1 where a submitted project has the dimension not assessed (all N/A)."""
+        cell = cells.get((slug, key))
+        return int(cell is not None and cell["score"] is None)
 
     def flag(slug: str, key: str) -> int:
         cell = cells.get((slug, key))
@@ -180,5 +185,6 @@ def project_heatmap(
         columns=[name for _, name in columns],
         values=[[value(slug, key) for key, _ in columns] for _, slug in projects],
         row_links=[link(slug) for _, slug in projects],
+        not_assessed=[[exempt(slug, key) for key, _ in columns] for _, slug in projects],
         mostly_not_applicable=[[flag(slug, key) for key, _ in columns] for _, slug in projects],
     )

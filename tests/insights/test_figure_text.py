@@ -121,7 +121,7 @@ def test_it_names_the_lowest_and_the_highest_cell_of_a_heatmap():
     assert figure_summary(_heatmap()) == (
         "Mean level by team and dimension, 2026-Q4: 2 teams by 2 dimensions, from 0.50 "
         "(Fraud Detection, Data and features) to 2.00 (Search Ranking, Data and features); "
-        "1 not assessed."
+        "1 without a score."
     )
 
 
@@ -194,7 +194,7 @@ def test_it_tabulates_a_heatmap_with_its_row_links_and_unassessed_cells():
     )
     assert table.rows == (
         TableRow("Fraud Detection", ("0.50", "1.25"), "/teams/fraud-detection/"),
-        TableRow("Search Ranking", ("2.00", "not assessed"), "/teams/search-ranking/"),
+        TableRow("Search Ranking", ("2.00", "no project assessed"), "/teams/search-ranking/"),
     )
 
 

@@ -25,7 +25,7 @@ def test_it_shows_a_draft_as_in_progress_with_a_link(client_for, alice, team, pr
     assert f"draft: 31 of {total} answered" in response.text
     heatmap = response.context["charts"]["heatmap"]
     rows, links = heatmap["data"][0]["y"], heatmap["layout"]["meta"]["links"]
-    label = f"Merchant risk (in progress: 31 of {total} answered)"
+    label = f"Merchant risk (in progress, 31/{total})"
     assert label in rows
     assert links[rows.index(label)] == draft.get_absolute_url()
     assert links[rows.index(project.name)] == f"/projects/{project.slug}/"
