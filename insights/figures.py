@@ -276,14 +276,14 @@ def level_heatmap(
     layout = base_layout(
         title,
         subtitle=(
-            f"The weakest and the strongest rows; {hidden_rows} more in between under “Show all”"
+            f"The weakest and the strongest; {hidden_rows} more in between"
             if hidden_rows
             else ""
         ),
         height=height,
         xaxis=axis(columns_title, side="top", tickangle=0),
         yaxis=axis(rows_title, autorange="reversed", type="category"),
-        margin={"l": 64, "r": 24, "t": 150 if hidden_rows else 130, "b": 48},
+        margin={"l": 64, "r": 24, "t": 175 if hidden_rows else 130, "b": 48},
         meta={"links": list(row_links)},
     )
     return figure_dict([trace, *_level_legend()], layout, filename=filename)
