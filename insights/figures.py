@@ -276,9 +276,7 @@ def level_heatmap(
     layout = base_layout(
         title,
         subtitle=(
-            f"The weakest and the strongest; {hidden_rows} more in between"
-            if hidden_rows
-            else ""
+            f"The weakest and the strongest; {hidden_rows} more in between" if hidden_rows else ""
         ),
         height=height,
         xaxis=axis(columns_title, side="top", tickangle=0),
