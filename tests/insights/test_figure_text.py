@@ -6,7 +6,8 @@ from django.template.loader import render_to_string
 from insights import figure_text, figures, page_figures
 from insights.figure_text import FigureTable, TableRow, figure_summary, figure_table
 from insights.selectors.project import ProjectInsights
-from insights.shapes import DimensionPoint, QuarterLevels, QuarterScores, Quartiles, TrendPoint
+from insights.shapes import QuarterLevels, Quartiles, TrendPoint
+from tests.insights.figure_data import quarter_scores
 
 QUARTERS = [
     QuarterLevels(quarter="2025-Q2", due=10, assessed=8, by_level=(6, 2, 0)),
@@ -23,22 +24,10 @@ def _trend(*medians: float) -> list[TrendPoint]:
     ]
 
 
-def _quarter(key: str, scores: list[float], overall: int) -> QuarterScores:
-    names = ["Data and features", "Deployment and release", "Monitoring and feedback"]
-    return QuarterScores(
-        quarter=key,
-        overall_level=overall,
-        mean_score=sum(scores) / len(scores),
-        dimensions=[
-            DimensionPoint(
-                key=name.split()[0].lower(), name=name, level=int(s), progress=0, score=s
-            )
-            for name, s in zip(names, scores, strict=True)
-        ],
-    )
-
-
-HISTORY = [_quarter("2026-Q3", [0.5, 1.25, 0.75], 0), _quarter("2026-Q4", [1.5, 2.0, 0.25], 0)]
+HISTORY = [
+    quarter_scores("2026-Q3", [0.5, 1.25, 0.75], 0),
+    quarter_scores("2026-Q4", [1.5, 2.0, 0.25], 0),
+]
 
 
 def _heatmap(**overrides) -> dict:

@@ -7,12 +7,11 @@ import pytest
 from insights import figures, project_figures
 from insights.figure_text import figure_table
 from insights.shapes import (
-    DimensionPoint,
     QuarterLevels,
-    QuarterScores,
     Quartiles,
     TrendPoint,
 )
+from tests.insights.figure_data import quarter_scores
 
 QUARTERS = [
     QuarterLevels(quarter="2026-Q1", due=10, assessed=8, by_level=(4, 3, 1)),
@@ -24,22 +23,10 @@ TREND = [
 ]
 
 
-def _quarter(key: str, scores: list[float], overall: int) -> QuarterScores:
-    names = ["Data and features", "Deployment and release", "Monitoring and feedback"]
-    return QuarterScores(
-        quarter=key,
-        overall_level=overall,
-        mean_score=sum(scores) / len(scores),
-        dimensions=[
-            DimensionPoint(
-                key=name.split()[0].lower(), name=name, level=int(s), progress=0, score=s
-            )
-            for name, s in zip(names, scores, strict=True)
-        ],
-    )
-
-
-HISTORY = [_quarter("2026-Q1", [0.5, 1.25, 0.75], 0), _quarter("2026-Q2", [1.5, 2.0, 1.0], 1)]
+HISTORY = [
+    quarter_scores("2026-Q1", [0.5, 1.25, 0.75], 0),
+    quarter_scores("2026-Q2", [1.5, 2.0, 1.0], 1),
+]
 
 
 def _all_figures() -> list[dict]:
