@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 # Links in the demo's e-mails point at the server `make run` starts.
 export SITE_URL ?= http://127.0.0.1:$(PORT)
-FRAMEWORK := assessments/frameworks/mlops-v1.yaml
+FRAMEWORKS := assessments/frameworks/mlops-v1.yaml assessments/frameworks/mlops-v2.yaml
 
 .PHONY: run test bench lint format clean python-check
 
@@ -37,7 +37,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.created
 # scripts/run_demo.py starts them, queues one tick at once, and stops all three together.
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --no-input -v 0
-	$(PY) manage.py load_framework $(FRAMEWORK)
+	$(PY) manage.py load_framework $(FRAMEWORKS)
 	$(PY) manage.py seed_demo
 	@echo ""
 	@echo "  MLOps Maturity Portal: http://127.0.0.1:$(PORT)/"

@@ -72,7 +72,7 @@ class AssessmentAdmin(admin.ModelAdmin):
         "submitted_at",
         "version",
         "overall_level",
-        "mean_score",
+        "overall_score",
         "weakest_dimension_key",
         "anti_patterns",
     ]

@@ -1,7 +1,16 @@
+from typing import Any
+
 from django import forms
 from django.core.validators import URLValidator
 
-from assessments.models import Answer
+from assessments.models import Answer, ProjectProfile
+from assessments.rules.profiles import (
+    PROFILE_FIELD_NAMES,
+    PROFILE_FIELDS,
+    RISK_TIER_CRITERIA,
+    RISK_TIERS,
+    Profile,
+)
 from core.text import normalise_line
 
 NA_REASON_MAX_LENGTH = 500  # Answer.na_reason
@@ -44,3 +53,51 @@ class AnswerForm(forms.Form):
         if cleaned.get("value") == Answer.Value.NA and not cleaned.get("na_reason"):
             self.add_error("na_reason", "Say why this practice does not apply to the project.")
         return cleaned
+
+
+class ProjectProfileForm(forms.ModelForm):
+    """What kind of system the project is: the questions a rule-2 framework asks follow it."""
+
+    class Meta:
+        model = ProjectProfile
+        fields = ["kind", "serving", "label_delay", "risk_tier"]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "serving": forms.RadioSelect,
+            "label_delay": forms.RadioSelect,
+            "risk_tier": forms.RadioSelect,
+        }
+        labels = {name: label for name, label in PROFILE_FIELD_NAMES.items()}
+        error_messages = {
+            name: {"required": f"Choose the project's {label.lower()}."}
+            for name, label in PROFILE_FIELD_NAMES.items()
+        }
+
+    def __init__(self, *args: Any, optional: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.optional = optional
+        criteria = {key: f"{label}: {RISK_TIER_CRITERIA[key]}" for key, label in RISK_TIERS.items()}
+        for name, field in self.fields.items():
+            assert isinstance(field, forms.ChoiceField)
+            # Radio buttons need no empty "---------" choice; the risk tiers show their criteria.
+            field.choices = [
+                (value, criteria.get(value, label)) for value, label in PROFILE_FIELDS[name].items()
+            ]
+            field.required = not optional
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        given = [name for name in PROFILE_FIELD_NAMES if cleaned.get(name)]
+        if self.optional and given and len(given) < len(PROFILE_FIELD_NAMES):
+            for name, label in PROFILE_FIELD_NAMES.items():
+                if not cleaned.get(name) and name not in self.errors:
+                    self.add_error(
+                        name, f"Choose the project's {label.lower()}, or leave all four."
+                    )
+        return cleaned
+
+    def profile(self) -> Profile | None:
+        """The chosen profile; None when an optional form was left empty."""
+        if not all(self.cleaned_data.get(name) for name in PROFILE_FIELD_NAMES):
+            return None
+        return Profile(**{name: self.cleaned_data[name] for name in PROFILE_FIELD_NAMES})

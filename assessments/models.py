@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.querysets import AssessmentQuerySet, PeriodQuerySet
-from assessments.rules import levels
+from assessments.rules import levels, profiles
 from assessments.rules.scoring import ApplicabilityMixin
 from teams.models import Project, Team
 
@@ -21,6 +21,10 @@ class Framework(models.Model):
     levels = models.JSONField(default=dict)
     anti_patterns = models.JSONField(default=dict)
     content_hash = models.CharField(max_length=64)
+    # 1: how version 1 was scored; 2: per-level judgement with defining practices.
+    scoring_rule = models.PositiveSmallIntegerField(default=1)
+    # How an earlier version's answers carry into this one (see framework_spec.MappingSpec).
+    maps_from = models.JSONField(null=True, blank=True)
     source_path = models.CharField(max_length=300, blank=True)
     loaded_at = models.DateTimeField(default=timezone.now)
 
@@ -40,6 +44,7 @@ class Dimension(models.Model):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField()
+    applies_to = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [
@@ -65,6 +70,11 @@ class Practice(models.Model):
     sources = models.JSONField(default=list)
     anti_pattern = models.CharField(max_length=60, blank=True)
     order = models.PositiveSmallIntegerField()
+    defining = models.BooleanField(default=False)
+    # {profile field: [values]}: asked only of projects whose profile matches.
+    applies_to = models.JSONField(default=dict, blank=True)
+    # [{"when": {...}, "question": ..., "help": ..., "next_step": ..., "why": ...}]
+    variants = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [
@@ -167,11 +177,14 @@ class Assessment(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     overall_level = models.PositiveSmallIntegerField(null=True, blank=True)
-    mean_score = models.FloatField(null=True, blank=True)
+    # Rule 1: the mean of the dimension scores; rule 2: the lowest dimension score.
+    overall_score = models.FloatField(null=True, blank=True)
     weakest_dimension_key = models.CharField(max_length=60, blank=True)
     anti_patterns = models.JSONField(default=list, blank=True)
     # At submission: answers carried from last quarter and confirmed without a change.
     confirmed_unchanged = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The project profile the assessment was scored with (rules.profiles), set at submission.
+    profile = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -231,6 +244,10 @@ class Answer(models.Model):
     carried_over = models.BooleanField(default=False)
     # Carried over, then confirmed by someone without a change.
     confirmed_unchanged = models.BooleanField(default=False)
+    # Carried through a framework mapping: the earlier version's practice key(s) it came from.
+    carried_from = models.CharField(max_length=300, blank=True)
+    # How: renamed, split or merged ("" for the same key); see rules.carrying.
+    carried_via = models.CharField(max_length=10, blank=True)
     version = models.PositiveIntegerField(default=0)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -286,6 +303,8 @@ class DimensionScore(ApplicabilityMixin, models.Model):
     score = models.FloatField(null=True)
     practice_count = models.PositiveSmallIntegerField(default=0)
     not_applicable_count = models.PositiveSmallIntegerField(default=0)
+    # Rule 2: levels with too few applicable practices to be claimed.
+    unassessed_levels = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [
@@ -322,3 +341,33 @@ class PracticeGap(models.Model):
 
     def __str__(self) -> str:
         return self.practice_key
+
+
+class ProjectProfile(models.Model):
+    """What kind of ML system a project builds and how it runs: decides which practices a
+    framework asks it (rules.profiles)."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="profile")
+    kind = models.CharField(max_length=20, choices=list(profiles.KINDS.items()))
+    serving = models.CharField(max_length=10, choices=list(profiles.SERVINGS.items()))
+    label_delay = models.CharField(
+        "time until the true outcome is known",
+        max_length=10,
+        choices=list(profiles.LABEL_DELAYS.items()),
+    )
+    risk_tier = models.CharField(max_length=10, choices=list(profiles.RISK_TIERS.items()))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.project}: {self.as_profile().describe()}"
+
+    def as_profile(self) -> profiles.Profile:
+        return profiles.Profile(
+            kind=self.kind,
+            serving=self.serving,
+            label_delay=self.label_delay,
+            risk_tier=self.risk_tier,
+        )

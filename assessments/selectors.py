@@ -12,12 +12,18 @@ from assessments.models import (
     AnswerChange,
     Assessment,
     Dimension,
-    DimensionScore,
     Period,
     Practice,
+    ProjectProfile,
 )
 from assessments.querysets import accepting_answers_q
-from assessments.rules.scoring import ApplicabilityMixin
+from assessments.rules.profiles import Profile, variant_for
+from assessments.rules.scoring import ApplicabilityMixin, asked_practices
+from assessments.scoring_inputs import (
+    assessment_profile,
+    framework_uses_profiles,
+    scoring_framework,
+)
 from core.access import can_draft_answers, can_submit, is_management
 from teams.models import Membership
 
@@ -103,16 +109,43 @@ class DimensionSection:
         return sum(1 for row in self.rows if row.answer.value)
 
 
+def asked_practice_keys(*, assessment: Assessment) -> set[str] | None:
+    """The keys of the practices this assessment asks, by its project's profile; None when
+    the framework asks every practice of everyone (rule 1)."""
+    framework = assessment.period.framework
+    if not framework_uses_profiles(framework):
+        return None
+    profile = assessment_profile(assessment=assessment)
+    _, practices = scoring_framework(framework, profile)
+    return {practice.key for practice in asked_practices(practices, profile)}
+
+
+def _worded_for(practice: Practice, profile: Profile | None) -> Practice:
+    """The practice with the wording of its variant for this profile, if it has one."""
+    for name, text in variant_for(practice.variants, profile).items():
+        setattr(practice, name, text)
+    return practice
+
+
 def assessment_sections(*, assessment: Assessment) -> list[DimensionSection]:
-    """Practices grouped by dimension, each with its answer, last quarter's and its history.
+    """Practices the project is asked, grouped by dimension and worded for its profile, each
+    with its answer, last quarter's and its history.
 
     Four queries whatever the number of answers: dimensions, answers (with practices),
-    the previous submitted answers, and the change log.
+    the previous submitted answers, and the change log (plus the profile under rule 2).
     """
     dimensions = list(Dimension.objects.filter(framework_id=assessment.period.framework_id))
-    answers = list(
-        assessment.answers.select_related("practice", "answered_by").order_by("practice__order")
-    )
+    asked = asked_practice_keys(assessment=assessment)
+    profile = assessment_profile(assessment=assessment) if asked is not None else None
+    answers = [
+        answer
+        for answer in assessment.answers.select_related("practice", "answered_by").order_by(
+            "practice__order"
+        )
+        if asked is None or answer.practice.key in asked
+    ]
+    for answer in answers:
+        _worded_for(answer.practice, profile)
     previous = {a.practice.key: a for a in previous_answers(assessment=assessment)}
     changes: dict[int, list[AnswerChange]] = {}
     for change in AnswerChange.objects.filter(answer__assessment=assessment).select_related(
@@ -128,7 +161,11 @@ def assessment_sections(*, assessment: Assessment) -> list[DimensionSection]:
             changes=changes.get(answer.pk, []),
         )
         rows_by_dimension.setdefault(answer.practice.dimension_id, []).append(row)
-    return [DimensionSection(d, rows_by_dimension.get(d.pk, [])) for d in dimensions]
+    return [
+        DimensionSection(d, rows_by_dimension[d.pk])
+        for d in dimensions
+        if d.pk in rows_by_dimension
+    ]
 
 
 def _earlier_submissions(assessment: Assessment) -> QuerySet[Assessment]:
@@ -162,8 +199,13 @@ def answer_get(*, assessment: Assessment, practice_key: str) -> Answer:
 
 
 def answer_progress(*, assessment: Assessment) -> dict[str, int]:
-    """answered / total, and how many carried-over answers nobody has confirmed yet."""
-    return assessment.answers.aggregate(
+    """answered / total, and how many carried-over answers nobody has confirmed yet, over
+    the practices the project is asked."""
+    answers = assessment.answers.all()
+    asked = asked_practice_keys(assessment=assessment)
+    if asked is not None:
+        answers = answers.filter(practice__key__in=asked)
+    return answers.aggregate(
         total=Count("pk"),
         answered=Count("pk", filter=~Q(value="")),
         carried=Count("pk", filter=Q(carried_over=True)),
@@ -184,6 +226,11 @@ class DimensionResult(ApplicabilityMixin):
     previous_score: float | None
     practice_count: int = 0
     not_applicable_count: int = 0
+    unassessed_levels: tuple[int, ...] = ()
+
+    @property
+    def next_level_unassessed(self) -> bool:
+        return self.level is not None and self.level + 1 in self.unassessed_levels
 
     @property
     def change(self) -> str:
@@ -198,10 +245,20 @@ class DimensionResult(ApplicabilityMixin):
         return "same"
 
 
-def assessment_results(*, assessment: Assessment) -> list[DimensionResult]:
-    """Stored dimension scores with the previous submission's beside them (two queries)."""
+def compared_with(*, assessment: Assessment, previous: Assessment | None) -> Assessment | None:
+    """`previous`, when it used the same framework version: levels and answers of different
+    versions are never compared as if they meant the same."""
+    if previous is None or previous.period.framework_id != assessment.period.framework_id:
+        return None
+    return previous
+
+
+def assessment_results(
+    *, assessment: Assessment, previous: Assessment | None
+) -> list[DimensionResult]:
+    """Stored dimension scores, with `previous`'s beside them when given (two queries)."""
     current = assessment.dimension_scores.order_by("dimension_order")
-    before = previous_assessment_scores(assessment=assessment)
+    before = {row.dimension_key: row for row in previous.dimension_scores.all()} if previous else {}
     return [
         DimensionResult(
             key=row.dimension_key,
@@ -213,15 +270,10 @@ def assessment_results(*, assessment: Assessment) -> list[DimensionResult]:
             previous_score=before[row.dimension_key].score if row.dimension_key in before else None,
             practice_count=row.practice_count,
             not_applicable_count=row.not_applicable_count,
+            unassessed_levels=tuple(row.unassessed_levels),
         )
         for row in current
     ]
-
-
-def previous_assessment_scores(*, assessment: Assessment) -> dict[str, DimensionScore]:
-    latest = _earlier_submissions(assessment).values("pk")[:1]
-    rows = DimensionScore.objects.filter(assessment_id__in=Subquery(latest))
-    return {row.dimension_key: row for row in rows}
 
 
 @dataclass(frozen=True)
@@ -231,9 +283,11 @@ class ChangedAnswer:
     after: str
 
 
-def changed_answers(*, assessment: Assessment) -> list[ChangedAnswer]:
-    """Answers that differ from the project's previous submission (two queries)."""
-    before = {a.practice.key: a.value for a in previous_answers(assessment=assessment)}
+def changed_answers(*, assessment: Assessment, previous: Assessment | None) -> list[ChangedAnswer]:
+    """Answers that differ from `previous`, a submission of the same version (two queries)."""
+    if previous is None:
+        return []
+    before = {a.practice.key: a.value for a in previous.answers.select_related("practice")}
     if not before:
         return []
     return [
@@ -243,3 +297,9 @@ def changed_answers(*, assessment: Assessment) -> list[ChangedAnswer]:
         for answer in assessment.answers.select_related("practice").order_by("practice__order")
         if answer.practice.key in before and before[answer.practice.key] != answer.value
     ]
+
+
+def project_profile(*, project_id: int) -> Profile | None:
+    """The project's recorded profile, or None before anyone has described it."""
+    row = ProjectProfile.objects.filter(project_id=project_id).first()
+    return row.as_profile() if row else None

@@ -12,4 +12,5 @@ urlpatterns = [
         name="answer_save",
     ),
     path("assessments/<int:pk>/submit/", views.assessment_submit, name="assessment_submit"),
+    path("assessments/<int:pk>/profile/", views.profile_save, name="profile_save"),
 ]

@@ -6,11 +6,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from assessments import selectors
-from assessments.forms import AnswerForm
+from assessments.forms import AnswerForm, ProjectProfileForm
 from assessments.models import Assessment
 from assessments.rules import recommendations
+from assessments.rules.scoring import asked_practices
+from assessments.scoring_inputs import (
+    assessment_profile,
+    framework_uses_profiles,
+    scoring_framework,
+)
 from assessments.services import answering as services
-from assessments.services.answering import scoring_framework
+from assessments.services.profiles import project_profile_save
 from core.http import PortalRequest
 
 
@@ -22,9 +28,28 @@ def assessment_detail(request: PortalRequest, pk: int) -> HttpResponse:
     if assessment.is_submitted:
         return render(request, "assessments/result.html", _result_context(assessment))
     permissions = selectors.assessment_permissions(user=request.user, assessment=assessment)
-    sections = selectors.assessment_sections(assessment=assessment)
+    return render(
+        request,
+        "assessments/assessment_form.html",
+        _questionnaire_context(request, assessment, permissions),
+    )
+
+
+def _questionnaire_context(
+    request: PortalRequest,
+    assessment: Assessment,
+    permissions: dict[str, bool],
+    profile_form: ProjectProfileForm | None = None,
+) -> dict:
+    uses_profiles = framework_uses_profiles(assessment.period.framework)
+    profile = assessment_profile(assessment=assessment) if uses_profiles else None
+    profile_needed = uses_profiles and profile is None
+    wants_form = profile_needed or request.GET.get("profile") == "edit"
+    if profile_form is None and permissions["can_answer"] and uses_profiles and wants_form:
+        profile_form = ProjectProfileForm(initial=profile.as_dict() if profile else None)
+    sections = [] if profile_needed else selectors.assessment_sections(assessment=assessment)
     rows = [row for section in sections for row in section.rows]
-    context = {
+    return {
         "assessment": assessment,
         "sections": sections,
         "missing": [row.practice for row in rows if not row.answer.value],
@@ -34,19 +59,49 @@ def assessment_detail(request: PortalRequest, pk: int) -> HttpResponse:
         "total": len(rows),
         "previous": selectors.previous_assessment(assessment=assessment),
         "read_only_reason": selectors.read_only_reason(user=request.user, assessment=assessment),
+        "profile": profile,
+        "profile_needed": profile_needed,
+        "profile_form": profile_form,
         **permissions,
     }
-    return render(request, "assessments/assessment_form.html", context)
+
+
+@require_POST
+@login_required
+def profile_save(request: PortalRequest, pk: int) -> HttpResponse:
+    """Record the project's profile from its draft: the questions follow it."""
+    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
+    permissions = selectors.assessment_permissions(user=request.user, assessment=assessment)
+    if not permissions["can_answer"]:
+        raise PermissionDenied(selectors.read_only_reason(user=request.user, assessment=assessment))
+    form = ProjectProfileForm(request.POST)
+    if not form.is_valid():
+        context = _questionnaire_context(request, assessment, permissions, profile_form=form)
+        return render(request, "assessments/assessment_form.html", context, status=422)
+    profile = form.profile()
+    assert profile is not None  # the form requires every field
+    project_profile_save(project=assessment.project, user=request.user, profile=profile)
+    asked = selectors.asked_practice_keys(assessment=assessment) or ()
+    messages.success(
+        request,
+        f"Profile saved: {profile.describe()}. This project is asked {len(asked)} practices.",
+    )
+    return redirect(assessment)
 
 
 def _result_context(assessment: Assessment) -> dict:
     score = services.assessment_score(assessment=assessment)
-    dimensions, practices = scoring_framework(assessment.period.framework)
+    profile = assessment_profile(assessment=assessment)
+    dimensions, practices = scoring_framework(assessment.period.framework, profile)
+    if framework_uses_profiles(assessment.period.framework):
+        practices = tuple(asked_practices(practices, profile))
     answers = {a.practice.key: a.value for a in assessment.answers.select_related("practice")}
     steps = recommendations.recommend_for_assessment(
         score=score, dimensions=dimensions, practices=practices, answers=answers
     )
-    results = selectors.assessment_results(assessment=assessment)
+    previous = selectors.previous_assessment(assessment=assessment)
+    compared = selectors.compared_with(assessment=assessment, previous=previous)
+    results = selectors.assessment_results(assessment=assessment, previous=compared)
     anti_patterns = assessment.period.framework.anti_patterns
     not_assessed = [row for row in results if not row.assessed]
     return {
@@ -55,8 +110,10 @@ def _result_context(assessment: Assessment) -> dict:
         "not_assessed": not_assessed,
         "assessed_count": len(results) - len(not_assessed),
         "weakest": next((r for r in results if r.key == assessment.weakest_dimension_key), None),
-        "previous": selectors.previous_assessment(assessment=assessment),
-        "changed_answers": selectors.changed_answers(assessment=assessment),
+        "previous": previous,
+        "previous_other_version": previous if previous and compared is None else None,
+        "profile": profile,
+        "changed_answers": selectors.changed_answers(assessment=assessment, previous=compared),
         "anti_patterns": [anti_patterns[key] | {"key": key} for key in assessment.anti_patterns],
         "top_steps": steps[:3],
         "all_steps": steps,
@@ -163,6 +220,9 @@ def assessment_submit(request: PortalRequest, pk: int) -> HttpResponse:
             "each carried answer has a Confirm button.",
         )
         return redirect(f"{assessment.get_absolute_url()}#carried")
+    except services.ProfileMissing as missing:
+        messages.error(request, f"Not submitted: {missing}")
+        return redirect(assessment)
     except services.AssessmentIncomplete as incomplete:
         messages.error(
             request,

@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessments import selectors as assessment_selectors
+from assessments.forms import ProjectProfileForm
+from assessments.services.profiles import project_profile_save
 from core.access import can_manage_team
 from core.http import PortalRequest
 from insights import page_figures
@@ -15,7 +17,7 @@ from insights.selectors.project import project_insights
 from insights.selectors.team import team_insights
 from teams import selectors, services
 from teams.forms import ProjectForm
-from teams.models import Team
+from teams.models import Project, Team
 
 
 def _require_team_manager(request: PortalRequest, team: Team) -> None:
@@ -66,18 +68,20 @@ def project_create(request: PortalRequest, slug: str) -> HttpResponse:
     team = selectors.team_get_for_user(user=request.user, slug=slug)
     _require_team_manager(request, team)
     form = ProjectForm(request.POST or None, team=team)
-    if request.method == "POST" and form.is_valid():
+    profile_form = ProjectProfileForm(request.POST or None, prefix="profile", optional=True)
+    if request.method == "POST" and form.is_valid() and profile_form.is_valid():
         try:
             project = services.project_register(team=team, **form.cleaned_data)
         except ValidationError as error:  # a look-alike registered since the form's check
             form.add_error(None, error)
         else:
+            _save_profile(request, project, profile_form)
             context = _team_context(request, team, created=project)
             if request.htmx:
                 return render(request, "portal/team_detail.html#projects", context)
             return redirect(team)
     status = 422 if request.method == "POST" else 200
-    context = _team_context(request, team, form=form)
+    context = _team_context(request, team, form=form, profile_form=profile_form)
     template = "portal/team_detail.html#projects" if request.htmx else "portal/project_form.html"
     return render(request, template, context, status=status)
 
@@ -94,6 +98,7 @@ def project_detail(request: PortalRequest, slug: str) -> HttpResponse:
         "assessments": insights.assessments,
         "latest_quarter": insights.latest_quarter,
         "charts": page_figures.project_figures(insights),
+        "profile": assessment_selectors.project_profile(project_id=project.pk),
     }
     return render(request, "portal/project_detail.html", context)
 
@@ -104,22 +109,40 @@ def project_edit(request: PortalRequest, slug: str) -> HttpResponse:
     project = selectors.project_get_for_user(user=request.user, slug=slug)
     _require_team_manager(request, project.team)
     form = ProjectForm(request.POST or None, instance=project, team=project.team)
-    if request.method == "POST" and form.is_valid():
+    recorded = getattr(project, "profile", None)
+    profile_form = ProjectProfileForm(
+        request.POST or None, prefix="profile", optional=True, instance=recorded
+    )
+    if request.method == "POST" and form.is_valid() and profile_form.is_valid():
         try:
             project = services.project_update(project=project, **form.cleaned_data)
         except ValidationError as error:  # a look-alike saved since the form's check
             form.add_error(None, error)
         else:
-            context = {"project": project, "can_manage": True, "saved": True}
+            _save_profile(request, project, profile_form)
+            context = {
+                "project": project,
+                "can_manage": True,
+                "saved": True,
+                "profile": assessment_selectors.project_profile(project_id=project.pk),
+            }
             if request.htmx:
                 return render(request, "portal/project_detail.html#summary", context)
             return redirect(project)
     if request.method == "POST":
         project.refresh_from_db()
     status = 422 if request.method == "POST" else 200
-    context = {"project": project, "can_manage": True, "form": form}
+    context = {"project": project, "can_manage": True, "form": form, "profile_form": profile_form}
     template = "portal/project_detail.html#summary" if request.htmx else "portal/project_form.html"
     return render(request, template, context, status=status)
+
+
+def _save_profile(
+    request: PortalRequest, project: Project, profile_form: ProjectProfileForm
+) -> None:
+    profile = profile_form.profile()
+    if profile is not None:
+        project_profile_save(project=project, user=request.user, profile=profile)
 
 
 def _set_archived(request: PortalRequest, slug: str, *, archived: bool) -> HttpResponse:

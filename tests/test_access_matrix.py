@@ -79,6 +79,12 @@ MATRIX = {
         TEAM_CHANGE,
         {},
     ),
+    "assessments:profile_save": (
+        "/assessments/{assessment}/profile/",
+        NOT_ALLOWED,
+        (LOGIN, 302, 302, 404, 403, 302),
+        {"kind": "rag", "serving": "online", "label_delay": "never", "risk_tier": "limited"},
+    ),
     "insights:org_dashboard": ("/org/", MANAGEMENT_READ, NOT_ALLOWED, {}),
     "insights:org_export": ("/org/export.csv", MANAGEMENT_READ, NOT_ALLOWED, {}),
     "insights:team_export": ("/teams/{team}/export.csv", TEAM_READ, NOT_ALLOWED, {}),

@@ -13,19 +13,22 @@ Checks, in order:
    empty text; keys are slugs, levels are 0-2, effort is S/M/L, anti-patterns are known.
 3. Dimension keys and practice keys are unique (practice keys across the whole file).
 4. Every prerequisite names a practice in the file, and prerequisites have no cycle.
+5.-7. The fields scoring rule 2 added: see `framework_profiles`.
 """
 
-import difflib
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import yaml
 from yaml.reader import ReaderError
 
+from assessments.rules import framework_profiles
+from assessments.rules.framework_section import Section, describe, reason
 from assessments.rules.framework_spec import (
     ANTI_PATTERN_FIELDS,
     ANTI_PATTERN_KEY_RE,
     DIMENSION_FIELDS,
+    DIMENSION_OPTIONAL_FIELDS,
     LEVEL_FIELDS,
     MAX_KEY_LENGTH,
     MAX_NAME_LENGTH,
@@ -34,8 +37,8 @@ from assessments.rules.framework_spec import (
     MAX_VERSION,
     PRACTICE_FIELDS,
     PRACTICE_OPTIONAL_FIELDS,
-    SLUG_RE,
     TOP_FIELDS,
+    TOP_OPTIONAL_FIELDS,
     DimensionSpec,
     FrameworkFileError,
     FrameworkSpec,
@@ -43,6 +46,7 @@ from assessments.rules.framework_spec import (
     find_cycle,
 )
 from assessments.rules.levels import EFFORTS, LEVELS
+from assessments.rules.profiles import combined
 
 
 def parse_framework_file(path: str | os.PathLike[str]) -> FrameworkSpec:
@@ -51,13 +55,13 @@ def parse_framework_file(path: str | os.PathLike[str]) -> FrameworkSpec:
         with open(path, encoding="utf-8") as file:
             text = file.read()
     except (OSError, UnicodeDecodeError) as exc:
-        raise FrameworkFileError(source, "file", f"cannot be read ({_reason(exc)})") from exc
+        raise FrameworkFileError(source, "file", f"cannot be read ({reason(exc)})") from exc
     return parse_framework_text(text, source=source)
 
 
 def parse_framework_text(text: str, *, source: str) -> FrameworkSpec:
     if not isinstance(text, str):
-        raise FrameworkFileError(source, "file", f"expected text, got {_describe(text)}")
+        raise FrameworkFileError(source, "file", f"expected text, got {describe(text)}")
     return parse_framework_data(_load_yaml(text, source), source=source)
 
 
@@ -65,7 +69,7 @@ def parse_framework_data(data: object, *, source: str) -> FrameworkSpec:
     """Validate an already loaded document (what yaml.safe_load returned)."""
     if data is None:
         raise FrameworkFileError(source, "top level", "the document is empty")
-    top = _Section(source, "top level", data, TOP_FIELDS)
+    top = Section(source, "top level", data, TOP_FIELDS, TOP_OPTIONAL_FIELDS)
     key = top.slug("key", MAX_KEY_LENGTH)
     version = _version(top)
     title = top.text("title", MAX_TITLE_LENGTH)
@@ -74,7 +78,7 @@ def parse_framework_data(data: object, *, source: str) -> FrameworkSpec:
     anti_patterns = _anti_patterns(top)
     dimensions = _dimensions(top, anti_patterns)
     _check_prerequisites([p for d in dimensions for p in d.practices], source)
-    return FrameworkSpec(
+    spec = FrameworkSpec(
         key=key,
         version=version,
         title=title,
@@ -82,7 +86,12 @@ def parse_framework_data(data: object, *, source: str) -> FrameworkSpec:
         levels=levels,
         anti_patterns=anti_patterns,
         dimensions=tuple(dimensions),
+        scoring_rule=framework_profiles.scoring_rule(top),
+        maps_from=framework_profiles.maps_from(top),
     )
+    framework_profiles.check_mapping_targets(spec, source)
+    framework_profiles.check_profile_coverage(spec, source)
+    return spec
 
 
 def _load_yaml(text: str, source: str) -> object:
@@ -98,112 +107,43 @@ def _load_yaml(text: str, source: str) -> object:
         problem = str(exc).splitlines()[0]
         raise FrameworkFileError(source, f"line {line}", f"invalid YAML ({problem})") from exc
     except yaml.YAMLError as exc:
-        raise FrameworkFileError(source, "file", f"invalid YAML ({_reason(exc)})") from exc
+        raise FrameworkFileError(source, "file", f"invalid YAML ({reason(exc)})") from exc
     # Values YAML parses but Python cannot build (a 13th month, a 5,000-digit number)
     # and very deep nesting fail outside yaml.YAMLError.
     except (ValueError, OverflowError) as exc:
-        raise FrameworkFileError(source, "file", f"invalid YAML value ({_reason(exc)})") from exc
+        raise FrameworkFileError(source, "file", f"invalid YAML value ({reason(exc)})") from exc
     except RecursionError as exc:
         raise FrameworkFileError(source, "file", "invalid YAML (nested too deeply)") from exc
 
 
 def _problem(exc: yaml.MarkedYAMLError) -> str:
-    problem = exc.problem or _reason(exc)
+    problem = exc.problem or reason(exc)
     # Some problems only make sense with their context: "..., but found another document".
     if exc.context and problem.startswith("but "):
         return f"{exc.context}, {problem}"
     return problem
 
 
-class _Section:
-    """One mapping of the file, with typed field access whose errors say where."""
-
-    def __init__(
-        self,
-        source: str,
-        where: str,
-        data: object,
-        required: Sequence[str],
-        optional: Sequence[str] = (),
-    ) -> None:
-        self.source = source
-        self.where = where
-        if not isinstance(data, dict):
-            raise self.error(f"expected a mapping of fields, got {_describe(data)}")
-        self.data: dict[object, object] = data
-        self._check_field_names(required, optional)
-
-    def error(self, problem: str) -> FrameworkFileError:
-        return FrameworkFileError(self.source, self.where, problem)
-
-    def _check_field_names(self, required: Sequence[str], optional: Sequence[str]) -> None:
-        known = (*required, *optional)
-        for name in self.data:
-            if name not in known:
-                raise self.error(f"unknown field {_describe(name)}{_suggestion(name, known)}")
-        for name in required:
-            if name not in self.data:
-                raise self.error(f"missing field {name!r}")
-
-    def text(self, name: str, max_length: int | None = None) -> str:
-        value = self.data[name]
-        if not isinstance(value, str):
-            raise self.error(f"field {name!r} must be text, got {_describe(value)}")
-        if not value.strip():
-            raise self.error(f"field {name!r} must not be empty")
-        if max_length is not None and len(value.strip()) > max_length:
-            raise self.error(f"field {name!r} must be at most {max_length} characters")
-        return value.strip()
-
-    def slug(self, name: str, max_length: int) -> str:
-        value = self.text(name, max_length)
-        if not SLUG_RE.fullmatch(value):
-            raise self.error(
-                f"field {name!r} must be a slug of lowercase letters, digits and hyphens"
-                f" (got {_describe(value)})"
-            )
-        return value
-
-    def text_list(self, name: str, what: str, *, allow_empty: bool) -> tuple[str, ...]:
-        value = self.data.get(name, [])
-        if not isinstance(value, list):
-            raise self.error(f"{name} must be a list of {what}, got {_describe(value)}")
-        if not value and not allow_empty:
-            raise self.error(f"{name} must list at least one of {what}")
-        for position, item in enumerate(value, start=1):
-            if not isinstance(item, str) or not item.strip():
-                raise self.error(
-                    f"{name} must be a list of {what} (item {position} is {_describe(item)})"
-                )
-        items = tuple(item.strip() for item in value)
-        seen: set[str] = set()
-        for item in items:
-            if item in seen:
-                raise self.error(f"{name} lists {_describe(item)} more than once")
-            seen.add(item)
-        return items
-
-
-def _version(top: _Section) -> int:
+def _version(top: Section) -> int:
     value = top.data["version"]
     # bool is an int subclass: `version: yes` must not pass as 1.
     if type(value) is not int or not 1 <= value <= MAX_VERSION:
-        raise top.error(f"version must be a positive integer (got {_describe(value)})")
+        raise top.error(f"version must be a positive integer (got {describe(value)})")
     return value
 
 
-def _levels(top: _Section) -> dict[int, dict[str, str]]:
+def _levels(top: Section) -> dict[int, dict[str, str]]:
     data = top.data["levels"]
     if not isinstance(data, dict):
-        raise top.error(f"levels must be a mapping of 0, 1 and 2, got {_describe(data)}")
+        raise top.error(f"levels must be a mapping of 0, 1 and 2, got {describe(data)}")
     # type() rather than ==, because YAML `true:` and `0.0:` keys equal 1 and 0.
     int_keys = {key for key in data if type(key) is int}
     if len(data) != len(LEVELS) or int_keys != set(LEVELS):
-        got = ", ".join(sorted(_describe(key) for key in data)) or "none"
+        got = ", ".join(sorted(describe(key) for key in data)) or "none"
         raise top.error(f"levels must have exactly the keys 0, 1 and 2 (got {got})")
     levels: dict[int, dict[str, str]] = {}
     for level in LEVELS:
-        section = _Section(top.source, f"level {level}", data[level], LEVEL_FIELDS)
+        section = Section(top.source, f"level {level}", data[level], LEVEL_FIELDS)
         levels[level] = {
             "name": section.text("name", MAX_NAME_LENGTH),
             "description": section.text("description"),
@@ -211,20 +151,20 @@ def _levels(top: _Section) -> dict[int, dict[str, str]]:
     return levels
 
 
-def _anti_patterns(top: _Section) -> dict[str, dict[str, str]]:
+def _anti_patterns(top: Section) -> dict[str, dict[str, str]]:
     data = top.data["anti_patterns"]
     if not isinstance(data, dict):
-        raise top.error(f"anti_patterns must be a mapping, got {_describe(data)}")
+        raise top.error(f"anti_patterns must be a mapping, got {describe(data)}")
     anti_patterns: dict[str, dict[str, str]] = {}
     for key, value in data.items():
         if not isinstance(key, str) or not ANTI_PATTERN_KEY_RE.fullmatch(key):
             raise top.error(
-                f"anti-pattern key {_describe(key)} must be lowercase letters, digits and"
+                f"anti-pattern key {describe(key)} must be lowercase letters, digits and"
                 " underscores"
             )
         if len(key) > MAX_KEY_LENGTH:
-            raise top.error(f"anti-pattern key {_describe(key)} is too long")
-        section = _Section(top.source, f"anti-pattern {key!r}", value, ANTI_PATTERN_FIELDS)
+            raise top.error(f"anti-pattern key {describe(key)} is too long")
+        section = Section(top.source, f"anti-pattern {key!r}", value, ANTI_PATTERN_FIELDS)
         anti_patterns[key] = {
             "title": section.text("title", MAX_TITLE_LENGTH),
             "description": section.text("description"),
@@ -232,17 +172,21 @@ def _anti_patterns(top: _Section) -> dict[str, dict[str, str]]:
     return anti_patterns
 
 
-def _dimensions(top: _Section, anti_patterns: Mapping[str, object]) -> list[DimensionSpec]:
+def _dimensions(top: Section, anti_patterns: Mapping[str, object]) -> list[DimensionSpec]:
     items = top.data["dimensions"]
     if not isinstance(items, list):
-        raise top.error(f"dimensions must be a list, got {_describe(items)}")
+        raise top.error(f"dimensions must be a list, got {describe(items)}")
     if not items:
         raise top.error("dimensions must list at least one dimension")
     dimensions: list[DimensionSpec] = []
     practice_dimension: dict[str, str] = {}
     for position, item in enumerate(items, start=1):
-        section = _Section(
-            top.source, _label("dimension", item, f"#{position}"), item, DIMENSION_FIELDS
+        section = Section(
+            top.source,
+            _label("dimension", item, f"#{position}"),
+            item,
+            DIMENSION_FIELDS,
+            DIMENSION_OPTIONAL_FIELDS,
         )
         dimension = _dimension(section, position, len(practice_dimension), anti_patterns)
         if any(seen.key == dimension.key for seen in dimensions):
@@ -261,17 +205,18 @@ def _dimensions(top: _Section, anti_patterns: Mapping[str, object]) -> list[Dime
 
 
 def _dimension(
-    section: _Section, position: int, practices_before: int, anti_patterns: Mapping[str, object]
+    section: Section, position: int, practices_before: int, anti_patterns: Mapping[str, object]
 ) -> DimensionSpec:
     key = section.slug("key", MAX_KEY_LENGTH)
     items = section.data["practices"]
     if not isinstance(items, list):
-        raise section.error(f"practices must be a list, got {_describe(items)}")
+        raise section.error(f"practices must be a list, got {describe(items)}")
     if not items:
         raise section.error("has no practices")
+    applies_to = framework_profiles.condition(section, "applies_to")
     practices = tuple(
         _practice(
-            _Section(
+            Section(
                 section.source,
                 _label("practice", item, f"#{index} of dimension {key!r}"),
                 item,
@@ -281,6 +226,7 @@ def _dimension(
             key,
             practices_before + index,
             anti_patterns,
+            applies_to,
         )
         for index, item in enumerate(items, start=1)
     )
@@ -290,16 +236,25 @@ def _dimension(
         description=section.text("description"),
         order=position,
         practices=practices,
+        applies_to=applies_to,
     )
 
 
 def _practice(
-    section: _Section, dimension_key: str, order: int, anti_patterns: Mapping[str, object]
+    section: Section,
+    dimension_key: str,
+    order: int,
+    anti_patterns: Mapping[str, object],
+    dimension_applies_to: Mapping[str, tuple[str, ...]],
 ) -> PracticeSpec:
+    level = _practice_level(section)
+    applies_to = combined(dimension_applies_to, framework_profiles.condition(section, "applies_to"))
+    if any(not allowed for allowed in applies_to.values()):
+        raise section.error("applies_to and its dimension's applies_to exclude each other")
     return PracticeSpec(
         key=section.slug("key", MAX_PRACTICE_KEY_LENGTH),
         dimension_key=dimension_key,
-        level=_practice_level(section),
+        level=level,
         question=section.text("question"),
         help=section.text("help"),
         why=section.text("why"),
@@ -309,30 +264,33 @@ def _practice(
         sources=section.text_list("sources", "source labels", allow_empty=False),
         anti_pattern=_practice_anti_pattern(section, anti_patterns),
         order=order,
+        defining=framework_profiles.defining(section, level),
+        applies_to=applies_to,
+        variants=framework_profiles.variants(section, applies_to),
     )
 
 
-def _practice_level(section: _Section) -> int:
+def _practice_level(section: Section) -> int:
     value = section.data["level"]
     if type(value) is not int or value not in LEVELS:
-        raise section.error(f"level must be 0, 1 or 2 (got {_describe(value)})")
+        raise section.error(f"level must be 0, 1 or 2 (got {describe(value)})")
     return value
 
 
-def _effort(section: _Section) -> str:
+def _effort(section: Section) -> str:
     value = section.data["effort"]
     if value not in EFFORTS:
-        raise section.error(f"effort must be S, M or L (got {_describe(value)})")
+        raise section.error(f"effort must be S, M or L (got {describe(value)})")
     return str(value)
 
 
-def _practice_anti_pattern(section: _Section, anti_patterns: Mapping[str, object]) -> str | None:
+def _practice_anti_pattern(section: Section, anti_patterns: Mapping[str, object]) -> str | None:
     value = section.data.get("anti_pattern")
     if value is None:
         return None
     if not isinstance(value, str) or value not in anti_patterns:
         known = ", ".join(anti_patterns) or "none are defined"
-        raise section.error(f"unknown anti_pattern {_describe(value)} (known: {known})")
+        raise section.error(f"unknown anti_pattern {describe(value)} (known: {known})")
     return value
 
 
@@ -354,33 +312,5 @@ def _check_prerequisites(practices: Sequence[PracticeSpec], source: str) -> None
 def _label(kind: str, data: object, fallback: str) -> str:
     key = data.get("key") if isinstance(data, dict) else None
     if isinstance(key, str) and key.strip():
-        return f"{kind} {_describe(key.strip())}"
+        return f"{kind} {describe(key.strip())}"
     return f"{kind} {fallback}"
-
-
-def _describe(value: object) -> str:
-    """Show a value in a message without ever printing a whole (possibly huge) structure."""
-    if value is None:
-        return "null"
-    if isinstance(value, str):
-        return repr(value) if len(value) <= 60 else repr(value[:57]) + "..."
-    if isinstance(value, bool | float):
-        return repr(value)
-    if isinstance(value, int):
-        return repr(value) if value.bit_length() <= 64 else "a very large number"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return f"a {type(value).__name__}"
-
-
-def _suggestion(name: object, known: Iterable[str]) -> str:
-    if not isinstance(name, str):
-        return ""
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _reason(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:200] or type(exc).__name__

@@ -9,6 +9,8 @@ from typing import Final
 
 LEVELS: Final = (0, 1, 2)
 TOP_LEVEL: Final = LEVELS[-1]
+# Scoring rule 2: a level with fewer applicable practices than this is not assessed.
+MIN_PRACTICES_PER_LEVEL: Final = 2
 LEVEL_NAMES: Final[Mapping[int, str]] = {
     0: "Level 0 · manual",
     1: "Level 1 · continuous training",

@@ -2,7 +2,6 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -14,11 +13,17 @@ from assessments.models import (
     AnswerChange,
     Assessment,
     DimensionScore,
-    Framework,
     Practice,
     PracticeGap,
 )
 from assessments.rules import scoring
+from assessments.rules.carrying import NEEDS_OWN_LOOK
+from assessments.scoring_inputs import (
+    assessment_profile,
+    draft_profile_forget,
+    framework_uses_profiles,
+    scoring_framework,
+)
 from core.cache import dashboards_changed
 from core.text import normalise_line
 
@@ -41,50 +46,35 @@ class CarriedAnswersUnconfirmed(Exception):
     """Answers carried from last quarter that nobody confirmed: submitting needs a deliberate
     step, so last quarter's answers are never submitted unseen."""
 
-    def __init__(self, count: int) -> None:
-        super().__init__(
+    def __init__(self, count: int, own_look: int = 0) -> None:
+        message = (
             f"{count} answer{'s are' if count != 1 else ' is'} last quarter's and not confirmed."
         )
+        if own_look:
+            message += (
+                f" {own_look} of them {'were' if own_look != 1 else 'was'} pre-filled from a "
+                "practice of the earlier framework that the new one splits or merges: open "
+                f"{'each' if own_look != 1 else 'it'} and confirm or change it."
+            )
+        super().__init__(message)
         self.count = count
+        self.own_look = own_look
+
+
+class ProfileMissing(Exception):
+    """The framework asks by project profile, and the project has none recorded yet."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Describe the project first (kind, serving, outcome delay and risk tier): "
+            "the questions asked depend on it."
+        )
 
 
 class AssessmentIncomplete(Exception):
     def __init__(self, missing: Sequence[Practice]) -> None:
         super().__init__(f"{len(missing)} practices are not answered yet.")
         self.missing = list(missing)
-
-
-@lru_cache(maxsize=16)
-def _scoring_framework(
-    framework_id: int, content_hash: str
-) -> tuple[tuple[scoring.Dimension, ...], tuple[scoring.Practice, ...]]:
-    # Framework versions are immutable (keyed by content hash), so caching is safe.
-    framework = Framework.objects.get(pk=framework_id)
-    dimensions = tuple(
-        scoring.Dimension(key=d.key, name=d.name, order=d.order) for d in framework.dimensions.all()
-    )
-    practices = tuple(
-        scoring.Practice(
-            key=p.key,
-            dimension_key=p.dimension.key,
-            level=p.level,
-            effort=p.effort,
-            prerequisites=tuple(p.prerequisites),
-            anti_pattern=p.anti_pattern or None,
-            order=p.order,
-            question=p.question,
-            next_step=p.next_step,
-            why=p.why,
-        )
-        for p in framework.practices.select_related("dimension")
-    )
-    return dimensions, practices
-
-
-def scoring_framework(
-    framework: Framework,
-) -> tuple[tuple[scoring.Dimension, ...], tuple[scoring.Practice, ...]]:
-    return _scoring_framework(framework.pk, framework.content_hash)
 
 
 def _lock_draft(assessment: Assessment, *, raise_if_submitted: bool = True) -> bool:
@@ -193,12 +183,22 @@ def assessment_submit(
         return SubmitResult(assessment=assessment, newly_submitted=False)
     # Read under the lock: no save can land between these answers and the stored score.
     answers = list(assessment.answers.select_related("practice"))
+    framework = assessment.period.framework
+    draft_profile_forget(assessment=assessment)
+    profile = assessment_profile(assessment=assessment)
+    if profile is None and framework_uses_profiles(framework):
+        raise ProfileMissing()
+    _, practices = scoring_framework(framework, profile)
+    asked = {p.key for p in scoring.asked_practices(practices, profile)}
+    if framework_uses_profiles(framework):
+        answers = [a for a in answers if a.practice.key in asked]
     missing = [a.practice for a in answers if not a.value]
     if missing:
         raise AssessmentIncomplete(sorted(missing, key=lambda practice: practice.order))
     carried = [a for a in answers if a.carried_over]
-    if carried and not confirm_carried:
-        raise CarriedAnswersUnconfirmed(len(carried))
+    own_look = sum(1 for a in carried if a.carried_via in NEEDS_OWN_LOOK)
+    if carried and (own_look or not confirm_carried):
+        raise CarriedAnswersUnconfirmed(len(carried), own_look)
     if carried:
         _confirm_carried(carried, user)
     claimed = Assessment.objects.filter(pk=assessment.pk, status=Assessment.Status.DRAFT).update(
@@ -207,10 +207,12 @@ def assessment_submit(
         submitted_at=timezone.now(),
         version=F("version") + 1,
         confirmed_unchanged=sum(1 for a in answers if a.carried_over or a.confirmed_unchanged),
+        profile=profile.as_dict() if profile else {},
     )
     if not claimed:
         assessment.refresh_from_db()
         return SubmitResult(assessment=assessment, newly_submitted=False)
+    assessment.profile = profile.as_dict() if profile else {}
     score = assessment_score(assessment=assessment, answers=answers)
     _store_score(assessment, score)
     dashboards_changed()
@@ -244,11 +246,15 @@ def assessment_score(
 ) -> scoring.AssessmentScore:
     if answers is None:
         answers = list(assessment.answers.select_related("practice"))
-    dimensions, practices = scoring_framework(assessment.period.framework)
+    framework = assessment.period.framework
+    profile = assessment_profile(assessment=assessment)
+    dimensions, practices = scoring_framework(framework, profile)
     return scoring.score_assessment(
         dimensions=dimensions,
         practices=practices,
         answers={a.practice.key: a.value for a in answers if a.value},
+        rule=framework.scoring_rule,
+        profile=profile,
     )
 
 
@@ -262,7 +268,7 @@ def _store_score(assessment: Assessment, score: scoring.AssessmentScore) -> None
 def assessment_score_fields(*, score: scoring.AssessmentScore) -> dict:
     return {
         "overall_level": score.overall_level,
-        "mean_score": score.mean_score,
+        "overall_score": score.overall_score,
         "weakest_dimension_key": score.weakest_dimension_key or "",
         "anti_patterns": list(score.anti_patterns),
     }
@@ -289,6 +295,7 @@ def score_rows(
             score=dimension.score,
             practice_count=dimension.practice_count,
             not_applicable_count=dimension.not_applicable_count,
+            unassessed_levels=list(dimension.unassessed_levels),
         )
         for order, dimension in enumerate(score.dimensions)
     ]

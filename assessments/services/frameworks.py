@@ -1,12 +1,13 @@
 """Loading framework files into versioned, immutable rows."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from django.db import transaction
 
 from assessments.models import Assessment, Dimension, Framework, Practice
 from assessments.rules.framework_file import FrameworkSpec, parse_framework_file
+from assessments.rules.framework_profiles import check_mapping_against
 
 
 class FrameworkLoadError(Exception):
@@ -27,8 +28,11 @@ def framework_load(*, path: str | Path) -> LoadResult:
     2. If (key, version) exists with the same content hash, change nothing.
     3. If it exists with other content and no assessment uses it, replace its rows;
        if an assessment uses it, refuse: a used version is immutable.
+    4. A file that maps from an earlier version needs that version loaded, and its mapping
+       must account for every one of the earlier version's practices.
     """
     spec = parse_framework_file(path)
+    _check_mapping(spec, str(path))
     content_hash = spec.content_hash()
     existing = Framework.objects.filter(key=spec.key, version=spec.version).first()
     if existing and existing.content_hash == content_hash:
@@ -44,6 +48,23 @@ def framework_load(*, path: str | Path) -> LoadResult:
     return LoadResult(framework=framework, created=True)
 
 
+def _check_mapping(spec: FrameworkSpec, source: str) -> None:
+    if spec.maps_from is None:
+        return
+    earlier = Framework.objects.filter(key=spec.maps_from.key, version=spec.maps_from.version)
+    if not earlier.exists():
+        raise FrameworkLoadError(
+            f"{source}: maps_from names {spec.maps_from.key} version {spec.maps_from.version}, "
+            "which is not loaded; load that file first."
+        )
+    earlier_keys = list(
+        Practice.objects.filter(framework__in=earlier)
+        .order_by("order")
+        .values_list("key", flat=True)
+    )
+    check_mapping_against(spec, earlier_keys, source)
+
+
 def _create_rows(spec: FrameworkSpec, content_hash: str, source_path: str) -> Framework:
     framework = Framework.objects.create(
         key=spec.key,
@@ -54,6 +75,8 @@ def _create_rows(spec: FrameworkSpec, content_hash: str, source_path: str) -> Fr
         anti_patterns=spec.anti_patterns,
         content_hash=content_hash,
         source_path=source_path,
+        scoring_rule=spec.scoring_rule,
+        maps_from=asdict(spec.maps_from) if spec.maps_from else None,
     )
     for dimension_spec in spec.dimensions:
         dimension = Dimension.objects.create(
@@ -62,6 +85,7 @@ def _create_rows(spec: FrameworkSpec, content_hash: str, source_path: str) -> Fr
             name=dimension_spec.name,
             description=dimension_spec.description,
             order=dimension_spec.order,
+            applies_to=dimension_spec.applies_to,
         )
         Practice.objects.bulk_create(
             Practice(
@@ -78,6 +102,9 @@ def _create_rows(spec: FrameworkSpec, content_hash: str, source_path: str) -> Fr
                 sources=list(practice.sources),
                 anti_pattern=practice.anti_pattern or "",
                 order=practice.order,
+                defining=practice.defining,
+                applies_to=practice.applies_to,
+                variants=[asdict(variant) for variant in practice.variants],
             )
             for practice in dimension_spec.practices
         )

@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from assessments.models import Answer, Assessment, Framework, Period, Practice
+from assessments.rules.carrying import SAME, CarrySource, carry_plan, merged_value
 from assessments.services.frameworks import framework_latest
 from core.cache import dashboards_changed
 from teams.models import Project
@@ -96,7 +97,8 @@ def period_open(*, period: Period) -> OpenResult:
     1. Claim the opening (opened_at from null to now); only the claimant is "newly opened",
        so callers send the "assessment open" emails once.
     2. Create the missing drafts in bulk, each with one answer row per practice.
-    3. Carry each project's last submitted answers forward, marked "carried over".
+    3. Carry each project's last submitted answers forward, marked "carried over"; from an
+       earlier framework version, through the new version's mapping (`rules.carrying`).
     """
     newly_opened = bool(
         Period.objects.filter(pk=period.pk, opened_at__isnull=True).update(opened_at=timezone.now())
@@ -117,32 +119,76 @@ def _create_answers(period: Period, assessments: list[Assessment]) -> None:
     if not assessments:
         return
     practices = list(Practice.objects.filter(framework_id=period.framework_id))
-    carried = _last_submitted_answers([a.project_id for a in assessments], period)
-    Answer.objects.bulk_create(
-        _answer_row(assessment, practice, carried.get((assessment.project_id, practice.key)))
-        for assessment in assessments
-        for practice in practices
+    earlier = _last_submitted_answers([a.project_id for a in assessments], period)
+    plans: dict[int, dict[str, CarrySource]] = {}
+    rows = []
+    for assessment in assessments:
+        earlier_framework, answers = earlier.get(assessment.project_id, (None, {}))
+        if earlier_framework is None:
+            plan: dict[str, CarrySource] = {}
+        else:
+            if earlier_framework.pk not in plans:
+                plans[earlier_framework.pk] = _plan(period.framework, earlier_framework)
+            plan = plans[earlier_framework.pk]
+        rows += [
+            _answer_row(assessment, practice, plan.get(practice.key), answers)
+            for practice in practices
+        ]
+    Answer.objects.bulk_create(rows)
+
+
+def _plan(framework: Framework, earlier: Framework) -> dict[str, CarrySource]:
+    """Where each practice's carried answer comes from: the same key within a version, or
+    through the version's mapping when it maps from the earlier version."""
+    keys = list(Practice.objects.filter(framework=framework).values_list("key", flat=True))
+    if earlier.pk == framework.pk:
+        return carry_plan(keys, keys, None)
+    earlier_keys = Practice.objects.filter(framework=earlier).values_list("key", flat=True)
+    mapping = framework.maps_from or {}
+    maps_from_earlier = (mapping.get("key"), mapping.get("version")) == (
+        earlier.key,
+        earlier.version,
     )
+    return carry_plan(keys, earlier_keys, mapping if maps_from_earlier else None)
 
 
-def _answer_row(assessment: Assessment, practice: Practice, previous: Answer | None) -> Answer:
-    if previous is None:
+def _answer_row(
+    assessment: Assessment,
+    practice: Practice,
+    source: CarrySource | None,
+    earlier: dict[str, Answer],
+) -> Answer:
+    found = [earlier[key] for key in source.earlier_keys if key in earlier] if source else []
+    if not found or source is None:
         return Answer(assessment=assessment, practice=practice)
+    value = merged_value([answer.value for answer in found])
+    if not value:
+        return Answer(assessment=assessment, practice=practice)
+    merged = len(found) > 1
     return Answer(
         assessment=assessment,
         practice=practice,
-        value=previous.value,
-        na_reason=previous.na_reason,
-        note=previous.note,
-        evidence_url=previous.evidence_url,
+        value=value,
+        na_reason=_joined(found, "na_reason", merged) if value == Answer.Value.NA else "",
+        note=_joined(found, "note", merged)[:2000],
+        evidence_url=next((a.evidence_url for a in found if a.evidence_url), ""),
         carried_over=True,
+        carried_from=", ".join(source.earlier_keys) if source.via != SAME else "",
+        carried_via=source.via,
     )
+
+
+def _joined(answers: list[Answer], field: str, labelled: bool) -> str:
+    texts = [(answer.practice.key, getattr(answer, field)) for answer in answers]
+    if not labelled:
+        return texts[0][1]
+    return "; ".join(f"{key}: {text}" for key, text in texts if text)
 
 
 def _last_submitted_answers(
     project_ids: list[int], period: Period
-) -> dict[tuple[int, str], Answer]:
-    """(project id, practice key) -> the answer in the project's last submitted assessment."""
+) -> dict[int, tuple[Framework, dict[str, Answer]]]:
+    """project id -> (the framework of its last submitted assessment, its answers by key)."""
     latest = (
         Assessment.objects.filter(
             project_id__in=project_ids,
@@ -157,12 +203,15 @@ def _last_submitted_answers(
         assessment__project_id__in=list(latest_by_project),
         assessment__status=Assessment.Status.SUBMITTED,
         assessment__period__opens_on__in=set(latest_by_project.values()),
-    ).select_related("practice", "assessment__period")
-    return {
-        (answer.assessment.project_id, answer.practice.key): answer
-        for answer in answers
-        if latest_by_project[answer.assessment.project_id] == answer.assessment.period.opens_on
-    }
+    ).select_related("practice", "assessment__period__framework")
+    found: dict[int, tuple[Framework, dict[str, Answer]]] = {}
+    for answer in answers:
+        project_id = answer.assessment.project_id
+        if latest_by_project[project_id] != answer.assessment.period.opens_on:
+            continue
+        framework = answer.assessment.period.framework
+        found.setdefault(project_id, (framework, {}))[1][answer.practice.key] = answer
+    return found
 
 
 def period_reopen(*, period: Period, until: datetime.date) -> Period:

@@ -101,7 +101,7 @@ def score_assessment(
         period=period,
         status=Assessment.Status.SUBMITTED,
         overall_level=min(levels.values()),
-        mean_score=sum(scores.values()) / len(scores),
+        overall_score=sum(scores.values()) / len(scores),
     )
     common = {"assessment": assessment, "period": period, "project": project}
     DimensionScore.objects.bulk_create(

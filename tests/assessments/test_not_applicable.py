@@ -37,7 +37,9 @@ def test_it_stores_the_dimension_as_not_assessed(monitoring_exempt):
     assert row.not_applicable_count == row.practice_count > 0
     others = DimensionScore.objects.filter(assessment=monitoring_exempt, level__isnull=False)
     assert others.count() == 7
-    assert monitoring_exempt.mean_score == pytest.approx(sum(score.score for score in others) / 7)
+    assert monitoring_exempt.overall_score == pytest.approx(
+        sum(score.score for score in others) / 7
+    )
     assert monitoring_exempt.weakest_dimension_key != "monitoring"
 
 
@@ -47,13 +49,13 @@ def test_it_never_lifts_a_project_to_level_two_by_exempting_its_weak_dimensions(
         _exempt(assessment, dimension)
     assessment_submit(assessment=assessment, user=alice)
     assessment.refresh_from_db()
-    assert (assessment.overall_level, assessment.mean_score) == (None, None)
+    assert (assessment.overall_level, assessment.overall_score) == (None, None)
 
 
 def test_it_says_not_assessed_on_the_result_page(client_for, alice, monitoring_exempt):
     text = client_for(alice).get(monitoring_exempt.get_absolute_url()).text
     assert "not assessed" in text
-    assert "left out of the overall level and the mean" in text
+    assert "left out of the overall level and score" in text
     assert "Mean across the 7 assessed dimensions" in text
 
 

@@ -9,8 +9,8 @@ from assessments.rules.recommendations import (
     common_gaps,
     recommend_for_assessment,
 )
-from assessments.rules.scoring import Dimension, Practice, score_assessment
-from tests.assessments.test_scoring import assessments
+from assessments.rules.scoring import Dimension, Practice
+from tests.assessments.test_scoring_v1 import assessments, score_assessment
 
 DATA = Dimension(key="data", name="Data & features", order=1)
 MONITORING = Dimension(key="monitoring", name="Monitoring & feedback", order=2)

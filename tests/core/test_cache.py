@@ -27,6 +27,8 @@ WRITERS = {
     "assessments_practicegap": "assessment_submit",
     # Drafts' progress on the team page: read live on every view, never cached.
     "assessments_answer": "-",
+    # The project's profile on its page: read live, never cached; scores store their own.
+    "assessments_projectprofile": "-",
     "assessments_practice": "framework rows are immutable once a period uses them",
     "assessments_dimension": "framework rows are immutable once a period uses them",
     "assessments_framework": "framework rows are immutable once a period uses them",

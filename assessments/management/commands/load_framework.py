@@ -5,19 +5,29 @@ from assessments.services.frameworks import FrameworkLoadError, framework_load
 
 
 class Command(BaseCommand):
-    help = "Validate a maturity framework YAML file and load it as a versioned framework."
+    help = (
+        "Validate maturity framework YAML files and load each as a versioned framework, in "
+        "the order given (a version that maps from an earlier one needs that one first)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", help="e.g. assessments/frameworks/mlops-v1.yaml")
-
-    def handle(self, *args, path: str, **options) -> None:
-        try:
-            result = framework_load(path=path)
-        except (FrameworkFileError, FrameworkLoadError, OSError) as error:
-            raise CommandError(str(error)) from None
-        framework = result.framework
-        verb = "Loaded" if result.created else "Unchanged:"
-        self.stdout.write(
-            f"{verb} {framework.title} ({framework.key} v{framework.version}), "
-            f"{framework.dimensions.count()} dimensions, {framework.practices.count()} practices."
+        parser.add_argument(
+            "paths",
+            nargs="+",
+            metavar="path",
+            help="e.g. assessments/frameworks/mlops-v1.yaml assessments/frameworks/mlops-v2.yaml",
         )
+
+    def handle(self, *args, paths: list[str], **options) -> None:
+        for path in paths:
+            try:
+                result = framework_load(path=path)
+            except (FrameworkFileError, FrameworkLoadError, OSError) as error:
+                raise CommandError(str(error)) from None
+            framework = result.framework
+            verb = "Loaded" if result.created else "Unchanged:"
+            self.stdout.write(
+                f"{verb} {framework.title} ({framework.key} v{framework.version}), "
+                f"{framework.dimensions.count()} dimensions, "
+                f"{framework.practices.count()} practices."
+            )
