@@ -25,19 +25,28 @@ from assessments.models import (
     Period,
     Practice,
     PracticeGap,
+    ProjectProfile,
 )
 from assessments.rules import scoring
+from assessments.rules.profiles import Profile
+from assessments.scoring_inputs import scoring_framework
 from assessments.services import periods
 from assessments.services.answering import (
     assessment_score_fields,
     score_rows,
-    scoring_framework,
 )
-from assessments.services.frameworks import framework_latest, framework_load
+from assessments.services.frameworks import framework_load
 from core.cache import dashboards_changed
 from teams.models import Membership, Project, Team
 
-DEFAULT_FRAMEWORK = Path(settings.BASE_DIR) / "assessments" / "frameworks" / "mlops-v1.yaml"
+FRAMEWORKS = Path(settings.BASE_DIR) / "assessments" / "frameworks"
+# The demo's history spans the change of framework: the last past quarter and the current
+# one use v2, earlier quarters v1.
+V2_QUARTERS = 2
+LLM_KINDS = ("llm_api", "rag", "agent")
+# Under v1 an LLM application could only mark the training-centred dimensions N/A.
+V1_LLM_NOT_APPLICABLE = ("data", "experimentation", "training")
+LLM_NA_REASON = "A hosted LLM: the project trains no model of its own."
 TRAJECTORIES = ("climbing", "climbing", "stalled", "climbing", "regressing", "stalled")
 NA_REASONS = [
     "Batch model: there is no online endpoint to canary.",
@@ -54,14 +63,22 @@ class HistoryResult:
 
 
 def seed_history(
-    *, teams: Sequence[Team], quarters: int = 6, seed: int = 42, today: datetime.date | None = None
+    *,
+    teams: Sequence[Team],
+    quarters: int = 6,
+    seed: int = 42,
+    today: datetime.date | None = None,
+    v2_quarters: int = V2_QUARTERS,
 ) -> HistoryResult:
-    """Create `quarters` past quarters of submitted assessments plus the current quarter."""
-    framework = framework_latest() or framework_load(path=DEFAULT_FRAMEWORK).framework
+    """Create `quarters` past quarters of submitted assessments plus the current quarter;
+    the last `v2_quarters` of them use framework v2, the ones before v1."""
+    v1 = framework_load(path=FRAMEWORKS / "mlops-v1.yaml").framework
+    v2 = framework_load(path=FRAMEWORKS / "mlops-v2.yaml").framework if v2_quarters else v1
     today = today or timezone.localdate()
     keys = _quarter_keys(today, quarters)
     created = 0
     for index, key in enumerate(keys):
+        framework = v2 if index >= len(keys) - v2_quarters else v1
         period = _period(key, framework, is_current=index == len(keys) - 1)
         created += _seed_period(period, teams, index, len(keys), seed)
     dashboards_changed()
@@ -110,7 +127,10 @@ def _seed_period(period: Period, teams: Sequence[Team], index: int, total: int, 
         Practice.objects.filter(framework=period.framework).select_related("dimension")
     )
     leads = _leads_by_team(teams)
-    dimensions, scoring_practices = scoring_framework(period.framework)
+    profiles = {
+        row.project_id: row.as_profile()
+        for row in ProjectProfile.objects.filter(project__in=projects)
+    }
     team_position = {team.pk: position for position, team in enumerate(teams)}
     assessments, answers, scores, drafts = [], [], [], {}
     for project in projects:
@@ -121,20 +141,44 @@ def _seed_period(period: Period, teams: Sequence[Team], index: int, total: int, 
             drafts[project.pk] = state
             continue
         trajectory = TRAJECTORIES[position % len(TRAJECTORIES)]
+        profile = profiles.get(project.pk)
+        dimensions, scoring_practices = scoring_framework(period.framework, profile)
+        asked = _asked(period.framework, scoring_practices, profile)
         values = _answers(project, practices, index, total, trajectory, seed)
-        assessments.append(_assessment(project, period, leads.get(project.team_id), rng))
+        values = {key: value for key, value in values.items() if key in asked}
+        if period.framework.scoring_rule == 1 and profile and profile.kind in LLM_KINDS:
+            values |= {p.key: "na" for p in practices if p.dimension.key in V1_LLM_NOT_APPLICABLE}
+        assessment = _assessment(project, period, leads.get(project.team_id), rng)
+        if period.framework.scoring_rule >= 2 and profile:
+            assessment.profile = profile.as_dict()
+        assessments.append(assessment)
         answers.append(values)
         scores.append(
             scoring.score_assessment(
-                dimensions=dimensions, practices=scoring_practices, answers=values
+                dimensions=dimensions,
+                practices=scoring_practices,
+                answers=values,
+                rule=period.framework.scoring_rule,
+                profile=profile,
             )
         )
     Assessment.objects.bulk_create(assessments, batch_size=BATCH_SIZE)
-    _write_answers(assessments, answers, practices, leads)
+    llm_projects = {pk for pk, profile in profiles.items() if profile.kind in LLM_KINDS}
+    _write_answers(assessments, answers, practices, leads, llm_projects)
     _write_scores(assessments, scores)
     if is_current:
         _open_with_drafts(period, drafts, leads, seed)
     return len(assessments) + len(drafts)
+
+
+def _asked(
+    framework: Framework,
+    practices: Sequence[scoring.Practice],
+    profile: Profile | None,
+) -> set[str]:
+    if framework.scoring_rule < 2:
+        return {practice.key for practice in practices}
+    return {practice.key for practice in scoring.asked_practices(practices, profile)}
 
 
 def _open_with_drafts(
@@ -246,10 +290,12 @@ def _write_answers(
     answers: Sequence[dict[str, str]],
     practices: Sequence[Practice],
     leads: dict[int, User],
+    llm_projects: set[int],
 ) -> None:
     rows = []
     for assessment, values in zip(assessments, answers, strict=True):
         lead = leads.get(assessment.project.team_id)
+        llm = assessment.project_id in llm_projects
         for practice in practices:
             value = values.get(practice.key, "")
             rows.append(
@@ -257,13 +303,19 @@ def _write_answers(
                     assessment=assessment,
                     practice=practice,
                     value=value,
-                    na_reason=NA_REASONS[practice.order % len(NA_REASONS)] if value == "na" else "",
+                    na_reason=_na_reason(practice, llm) if value == "na" else "",
                     version=1 if value else 0,
                     answered_by=lead if value else None,
                     answered_at=assessment.submitted_at if value else None,
                 )
             )
     Answer.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+
+
+def _na_reason(practice: Practice, llm: bool) -> str:
+    if llm and practice.dimension.key in V1_LLM_NOT_APPLICABLE:
+        return LLM_NA_REASON
+    return NA_REASONS[practice.order % len(NA_REASONS)]
 
 
 def _write_scores(
@@ -283,6 +335,6 @@ def _write_scores(
     submitted = [a for a, score in zip(assessments, scores, strict=True) if score is not None]
     Assessment.objects.bulk_update(
         submitted,
-        ["overall_level", "mean_score", "weakest_dimension_key", "anti_patterns"],
+        ["overall_level", "overall_score", "weakest_dimension_key", "anti_patterns"],
         batch_size=BATCH_SIZE,
     )

@@ -9,6 +9,8 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils.text import slugify
 
+from assessments.models import ProjectProfile
+from demo.profiles import demo_profile
 from teams.models import MANAGEMENT_GROUP, Membership, Project, Team
 
 DEMO_PASSWORD = "demo"
@@ -43,6 +45,14 @@ PROJECT_CATALOGUE = {
             "pilot",
             "Stop account takeovers before money moves",
             "Takeovers caught before first payout",
+        ),
+        (
+            "Fraud case assistant",
+            "Answers analysts' questions about a case from its notes and past decisions, "
+            "with a hosted LLM over an index of the case files.",
+            "pilot",
+            "Shorter fraud investigations",
+            "Minutes per case review",
         ),
         (
             "Chargeback prediction",
@@ -143,6 +153,13 @@ PROJECT_CATALOGUE = {
             "Spend retention budget well",
             "Saved subscribers per 1,000 €",
         ),
+        (
+            "Subscriber help assistant",
+            "Answers subscribers' questions from the help-centre articles with a hosted LLM.",
+            "production",
+            "Fewer support tickets",
+            "Questions resolved without a ticket",
+        ),
     ],
     "Document Intelligence": [
         (
@@ -161,7 +178,7 @@ PROJECT_CATALOGUE = {
         ),
         (
             "Contract clause finder",
-            "Finds risky clauses in supplier contracts.",
+            "Asks a hosted LLM to find risky clauses in supplier contracts.",
             "exploration",
             "Faster legal review",
             "Review hours per contract",
@@ -204,6 +221,13 @@ GENERIC_PROJECTS = [
         "pilot",
         "Decisions at request time",
         "p95 latency",
+    ),
+    (
+        "Knowledge assistant",
+        "Answers staff questions from the team's documents with a hosted LLM.",
+        "pilot",
+        "Less time searching for answers",
+        "Questions answered without escalation",
     ),
 ]
 
@@ -365,4 +389,6 @@ def _project(team: Team, spec: tuple[str, str, str, str, str]) -> Project:
             "kpi": kpi,
         },
     )
+    # Also gives projects seeded before profiles existed their profile.
+    ProjectProfile.objects.get_or_create(project=project, defaults=demo_profile(name).as_dict())
     return project

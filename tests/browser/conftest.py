@@ -99,7 +99,12 @@ def seed_organisation(transactional_db) -> Callable:
     organisation in the live server's database, as `make run` seeds it."""
 
     def seed(*, teams: int = 2, projects_per_team: int = 2, quarters: int = 2) -> None:
-        call_command("load_framework", "assessments/frameworks/mlops-v1.yaml", verbosity=0)
+        call_command(
+            "load_framework",
+            "assessments/frameworks/mlops-v1.yaml",
+            "assessments/frameworks/mlops-v2.yaml",
+            stdout=io.StringIO(),
+        )
         call_command(
             "seed_demo",
             teams=teams,

@@ -148,6 +148,7 @@ def demo(seed_organisation) -> dict[str, str]:
         "project_new": f"{team.get_absolute_url()}projects/new/",
         "project_edit": f"{project.get_absolute_url()}edit/",
         "draft": draft.get_absolute_url(),
+        "profile_step": f"{draft.get_absolute_url()}?profile=edit",
         "result": submitted.get_absolute_url(),
         "report_done": done.get_absolute_url(),
         "report_running": running.get_absolute_url(),
@@ -160,7 +161,7 @@ PUBLIC = ["login", "password_reset", "password_reset_done", "reset_bad", "reset_
 ANY_USER = ["home", "reports", "notifications", "password_change", "password_change_done"]
 TEAM_READ = ["team", "project", "draft", "result", "report_done", "report_running"]
 MANAGEMENT = ["dashboard", "report_organisation"]
-TEAM_CHANGE = ["project_new", "project_edit"]
+TEAM_CHANGE = ["project_new", "project_edit", "profile_step"]
 # Who opens what, as tests/test_access_matrix.py allows it; "as 403" and "as 404" are the
 # error pages a persona meets on a page it may not open. Each persona ends by logging out,
 # on the logged-out page. Persona: (its demo user, its pages).
@@ -205,6 +206,7 @@ URL_NAMES = {
     "project_new": "portal:project_create",
     "project_edit": "portal:project_edit",
     "draft": "assessments:assessment_detail",
+    "profile_step": "assessments:assessment_detail",
     "result": "assessments:assessment_detail",
     "dashboard": "insights:org_dashboard",
     "reports": "reports:report_list",
@@ -224,6 +226,7 @@ NOT_PAGES = {
     "portal:project_restore",
     "assessments:answer_save",
     "assessments:assessment_submit",
+    "assessments:profile_save",
     "reports:report_generate",
 }
 

@@ -78,7 +78,7 @@ def test_it_fills_reloads_and_submits_an_assessment(page, login, console_errors,
     assert "confirmed unchanged" in page.locator(".result-hero").inner_text()
     hero = page.locator(".result-hero h1").inner_text()
     assert hero.startswith(f"{lead_draft.project.name} is at level")
-    assert page.locator(".dimension-table tbody tr").count() == 8
+    assert page.locator(".dimension-table tbody tr").count() == 9  # framework v2
     assert page.get_by_role("heading", name="Top next steps").is_visible()
     assert page.locator(".steps li").count() >= 1 or "Nothing stands between" in page.content()
     assert page.get_by_role("heading", name="Answers that changed since").is_visible()

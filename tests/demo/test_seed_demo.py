@@ -46,7 +46,7 @@ def _snapshot() -> tuple[list, list, list]:
         sorted(User.objects.values_list("username", flat=True)),
         sorted(
             Assessment.objects.values_list(
-                "project__name", "period__key", "status", "overall_level", "mean_score"
+                "project__name", "period__key", "status", "overall_level", "overall_score"
             )
         ),
     )
