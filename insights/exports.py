@@ -12,8 +12,12 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 NOT_ASSESSED = "not assessed"
+# overall_score: the weakest dimension's score from framework v2 on, the mean of the
+# dimension scores before; framework_version says which, so rows of two versions are
+# never compared unawares.
 EXPORT_HEADER = (
     "quarter",
+    "framework_version",
     "team",
     "project",
     "stage",
@@ -24,7 +28,7 @@ EXPORT_HEADER = (
     "practices",
     "practices_not_applicable",
     "overall_level",
-    "mean_score",
+    "overall_score",
     "answers_confirmed_unchanged",
 )
 
@@ -42,6 +46,7 @@ def export_rows(*, filters: DashboardFilters) -> Iterator[tuple]:
         .order_by("period__opens_on", "team__name", "project__name", "dimension_order")
         .values_list(
             "period__key",
+            "period__framework__version",
             "team__name",
             "project__name",
             "project__stage",
@@ -52,7 +57,7 @@ def export_rows(*, filters: DashboardFilters) -> Iterator[tuple]:
             "practice_count",
             "not_applicable_count",
             "assessment__overall_level",
-            "assessment__mean_score",
+            "assessment__overall_score",
             "assessment__confirmed_unchanged",
         )
     )
@@ -64,7 +69,7 @@ def export_rows(*, filters: DashboardFilters) -> Iterator[tuple]:
         practices,
         exempt,
         overall,
-        mean,
+        overall_score,
         confirmed,
     ) in rows.iterator(chunk_size=2000):
         yield (
@@ -75,7 +80,7 @@ def export_rows(*, filters: DashboardFilters) -> Iterator[tuple]:
             practices,
             exempt,
             NOT_ASSESSED if overall is None else overall,
-            "" if mean is None else round(mean, 2),
+            "" if overall_score is None else round(overall_score, 2),
             "" if confirmed is None else confirmed,
         )
 

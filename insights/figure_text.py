@@ -11,7 +11,7 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 NO_DATA = "no data"
 NOT_ASSESSED = "not assessed"
@@ -73,8 +73,8 @@ def figure_title(figure: Figure) -> str:
 
 
 def figure_summary(figure: Figure) -> str:
-    """One sentence: what the chart shows and its headline, e.g. "Organisation trend:
-    Median project rose from 0.61 in 2025-Q2 to 1.48 in 2026-Q4."."""
+    """One sentence: what the chart shows, its headline and its notes (`meta.notes`), e.g.
+    "Organisation trend: Median project rose from 0.61 in 2025-Q2 to 1.48 in 2026-Q4."."""
     title = figure_title(figure)
     kinds = {trace.get("type", "scatter") for trace in _traces(figure)}
     if "heatmap" in kinds:
@@ -83,7 +83,7 @@ def figure_summary(figure: Figure) -> str:
         headline = _radar_headline(figure)
     else:
         headline = _category_headline(figure, stacked="bar" in kinds)
-    return _sentence(f"{title}: {headline}")
+    return _sentence("; ".join([f"{title}: {headline}", *map(plain, _meta(figure, "notes"))]))
 
 
 def figure_table(figure: Figure) -> FigureTable:
@@ -140,10 +140,7 @@ def _category_series(figure: Figure) -> list[_Series]:
 
 
 def _categories(series: Sequence[_Series]) -> list[str]:
-    seen: dict[str, None] = {}
-    for one in series:
-        seen.update(dict.fromkeys(one.x))
-    return list(seen)
+    return list(dict.fromkeys(x for one in series for x in one.x))
 
 
 def _category_table(figure: Figure) -> FigureTable:
@@ -246,17 +243,13 @@ class _Grid:
 def _grid(figure: Figure) -> _Grid:
     trace = next(trace for trace in _traces(figure) if trace.get("type") == "heatmap")
     rows = [plain(str(value)) for value in trace.get("y") or ()]
-    meta = _layout(figure).get("meta")
-    links = list(meta.get("links") or ()) if isinstance(meta, Mapping) else []
+    links = _meta(figure, "links")
     return _Grid(
         rows=rows,
         columns=[plain(str(value)) for value in trace.get("x") or ()],
         values=[[_float(value) for value in row] for row in trace.get("z") or ()],
         marks=[[_mark(label) for label in row] for row in trace.get("text") or ()],
-        links=[
-            links[index] if index < len(links) and is_site_path(links[index]) else ""
-            for index in range(len(rows))
-        ],
+        links=[url if is_site_path(url := _at(links, i)) else "" for i in range(len(rows))],
         details=[[plain(str(text)) for text in row] for row in trace.get("customdata") or ()],
     )
 
@@ -372,7 +365,7 @@ def _radar_headline(figure: Figure) -> str:
 # --- Helpers ------------------------------------------------------------------------------------
 
 
-def is_site_path(url: object) -> bool:
+def is_site_path(url: object) -> TypeGuard[str]:
     """A link a figure may carry: a path on this site, never another site (static/js/charts.js
     follows the same rule)."""
     return isinstance(url, str) and url.startswith("/") and not url.startswith(("//", "/\\"))
@@ -381,6 +374,11 @@ def is_site_path(url: object) -> bool:
 def _layout(figure: Figure) -> Mapping[str, Any]:
     layout = figure.get("layout")
     return layout if isinstance(layout, Mapping) else {}
+
+
+def _meta(figure: Figure, key: str) -> list[str]:
+    meta = _layout(figure).get("meta")
+    return [str(item) for item in meta.get(key) or ()] if isinstance(meta, Mapping) else []
 
 
 def _traces(figure: Figure) -> list[Mapping[str, Any]]:

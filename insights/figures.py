@@ -30,6 +30,12 @@ LEVEL_SCALE = [
     [1.0, LEVEL_COLOURS[2]],
 ]
 HEATMAP_ROW_PX = 24
+# The stored overall score, in words true under both scoring rules (templates/insights/
+# _overall_score.html says the same on the pages).
+OVERALL_SCORE = "Overall score (0–2)"
+OVERALL_SCORE_MEANING = (
+    "the weakest dimension's score from framework v2 on; the mean of the dimension scores before"
+)
 LEGEND_BELOW = {
     "orientation": "h",
     "x": 0,
@@ -100,6 +106,71 @@ def figure_dict(data: list[dict], layout: dict, *, filename: str) -> dict:
     return {"data": data, "layout": layout, "config": _config(filename)}
 
 
+def with_framework_marks(
+    layout: dict, *, quarters: Sequence[str], versions: Sequence[int], label_below: bool = False
+) -> dict:
+    """The layout with a dashed line and a label ("Framework v2") before each quarter scored
+    with another framework version than the quarter before it, and the same in words for
+    the chart's text (`meta.notes`, read by `figure_text`).
+
+    `quarters` are the x axis's categories in order, listed on the axis so that a line at
+    a quarter's index - 0.5 falls between it and the quarter before. `label_below` puts the
+    label under the plot, where it covers no heatmap cell.
+    """
+    changes = [
+        (index, versions[index - 1], versions[index])
+        for index in range(1, len(quarters))
+        if versions[index] != versions[index - 1]
+    ]
+    if not changes:
+        return layout
+    shapes = [
+        {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": index - 0.5,
+            "x1": index - 0.5,
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": INK, "width": 1.5, "dash": "dash"},
+        }
+        for index, _, _ in changes
+    ]
+    labels = [
+        {
+            "xref": "x",
+            "yref": "paper",
+            "x": index - 0.5,
+            "y": 0 if label_below else 1,
+            "xanchor": "left",
+            "yanchor": "top",
+            "xshift": 3,
+            "yshift": -2 if label_below else 0,
+            "showarrow": False,
+            "text": f"Framework v{after}",
+            "font": {"size": 11, "color": INK},
+            "bgcolor": "rgba(255, 255, 255, 0.85)",
+            "hovertext": f"From {plotly_text(quarters[index])} on, framework v{after}: it "
+            f"scores levels differently from v{before}",
+        }
+        for index, before, after in changes
+    ]
+    notes = [
+        f"framework changed (v{before} → v{after}) in {plotly_text(quarters[index])}, "
+        f"and v{after} scores levels differently"
+        for index, before, after in changes
+    ]
+    meta = layout.get("meta") or {}
+    return {
+        **layout,
+        "xaxis": {**layout["xaxis"], "categoryorder": "array", "categoryarray": list(quarters)},
+        "shapes": [*layout.get("shapes", []), *shapes],
+        "annotations": [*layout.get("annotations", []), *labels],
+        "meta": {**meta, "notes": [*meta.get("notes", []), *notes]},
+    }
+
+
 def level_detail(score: float) -> str:
     """'level 1, 45% of the way to level 2' from a stored score (level + progress / 100)."""
     level = min(int(score), TOP_LEVEL)
@@ -136,6 +207,11 @@ def levels_by_quarter(quarters: Sequence[QuarterLevels]) -> dict:
         xaxis=axis("Quarter", type="category"),
         yaxis=axis("Projects assessed", rangemode="tozero"),
     )
+    layout = with_framework_marks(
+        layout,
+        quarters=[quarter.quarter for quarter in quarters],
+        versions=[quarter.framework_version for quarter in quarters],
+    )
     return figure_dict(data, layout, filename="projects-by-level")
 
 
@@ -146,7 +222,8 @@ def maturity_trend(
     reference: Sequence[TrendPoint] = (),
     reference_name: str = "Organisation median",
 ) -> dict:
-    """The median project's mean score per quarter, inside the band of the middle half."""
+    """The median project's overall score per quarter, inside the band of the middle half,
+    and a mark where the framework version changes (in these quarters or the reference's)."""
     quarters = [point.quarter for point in points]
     band: list[dict] = [
         {
@@ -182,7 +259,7 @@ def maturity_trend(
         ],
         "line": {"color": BRAND, "width": 3},
         "marker": {"size": 7},
-        "hovertemplate": "%{x}<br>median %{y:.2f}; middle half %{customdata[0]:.2f}"
+        "hovertemplate": "%{x}<br>median overall score %{y:.2f}; middle half %{customdata[0]:.2f}"
         "–%{customdata[1]:.2f}<br>%{customdata[2]} projects assessed<extra></extra>",
     }
     data: list[dict] = [*band, median]
@@ -190,9 +267,14 @@ def maturity_trend(
         data.append(_reference_line(reference, reference_name))
     layout = base_layout(
         title,
-        subtitle="The median project's mean dimension score, in the band of the middle half",
+        subtitle="The median project's overall score, in the band of the middle half",
         xaxis=axis("Quarter", type="category"),
-        yaxis=axis("Mean dimension score (0–2)", range=[0, 2.05], **LEVEL_TICKS),
+        yaxis=axis(OVERALL_SCORE, range=[0, 2.05], **LEVEL_TICKS),
+    )
+    # Keys such as "2026-Q4" sort in time order; a quarter has one framework version.
+    versions = {point.quarter: point.framework_version for point in [*reference, *points]}
+    layout = with_framework_marks(
+        layout, quarters=sorted(versions), versions=[versions[q] for q in sorted(versions)]
     )
     return figure_dict(data, layout, filename="maturity-trend")
 
@@ -237,7 +319,8 @@ def level_heatmap(
     ]
     trace = {
         "type": "heatmap",
-        "x": [wrapped(column) for column in columns],
+        # Nine dimensions (framework v2) need narrower column labels than eight.
+        "x": [wrapped(column, 18 if len(columns) <= 8 else 15) for column in columns],
         "y": [plotly_text(row) for row in rows],
         "z": [[rounded(value) for value in row] for row in values],
         "zmin": 0,

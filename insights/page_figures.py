@@ -10,7 +10,7 @@ from insights import figures
 from insights.project_figures import dimension_history, dimension_radar, project_level_history
 from insights.selectors.project import ProjectInsights
 from insights.selectors.team import TeamInsights
-from insights.shapes import Heatmap, OrganisationDashboard, TrendPoint
+from insights.shapes import Heatmap, OrganisationDashboard, TrendPoint, mixed_versions
 from teams.models import Team
 
 
@@ -95,13 +95,15 @@ def report_figures(
 ) -> list[ChartFigure]:
     """The dashboard's figures for a report's scope, in the order the report shows them."""
     scope = team.name if team else "the organisation"
+    marked = " The dashed line marks a new framework version, which scores levels differently."
     chosen = [
         ChartFigure(
             key="trend",
             title="Maturity over time",
-            caption="The median project's mean dimension score per quarter; the band holds "
-            "the middle half of the projects."
-            + (" The dotted line is the organisation's median." if team else ""),
+            caption="The median project's overall score per quarter "
+            f"({figures.OVERALL_SCORE_MEANING}); the band holds the middle half of the projects."
+            + (" The dotted line is the organisation's median." if team else "")
+            + (marked if mixed_versions([*board.trend, *reference]) else ""),
             figure=figures.maturity_trend(
                 board.trend, title=f"Maturity of {scope}, quarter by quarter", reference=reference
             ),
@@ -110,7 +112,7 @@ def report_figures(
             key="levels",
             title="Projects by overall level",
             caption="How many assessed projects sit at each overall level (their weakest "
-            "dimension), per quarter.",
+            "dimension), per quarter." + (marked if mixed_versions(board.quarters) else ""),
             figure=figures.levels_by_quarter(board.quarters),
         ),
     ]

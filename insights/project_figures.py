@@ -17,13 +17,15 @@ from insights.figures import (
     base_layout,
     figure_dict,
     rounded,
+    with_framework_marks,
     wrapped,
 )
-from insights.shapes import QuarterScores
+from insights.shapes import QuarterScores, framework_change
 
 
 def project_level_history(history: Sequence[QuarterScores]) -> dict:
-    """The overall level (the weakest dimension) and the mean score, quarter by quarter."""
+    """The overall level (the weakest dimension) and the overall score, quarter by quarter,
+    with a mark where the framework version changes."""
     quarters = [point.quarter for point in history]
     overall = {
         "type": "scatter",
@@ -43,26 +45,30 @@ def project_level_history(history: Sequence[QuarterScores]) -> dict:
         },
         "hovertemplate": "%{x}<br>overall level %{y}<extra></extra>",
     }
-    mean = {
+    score = {
         "type": "scatter",
         "mode": "lines+markers",
-        "name": "Mean of the dimension scores",
+        "name": "Overall score",
         "x": quarters,
-        "y": [rounded(point.mean_score) for point in history],
+        "y": [rounded(point.overall_score) for point in history],
         "line": {"color": BRAND, "width": 2, "dash": "dot"},
         "marker": {"size": 6, "color": BRAND},
-        "hovertemplate": "%{x}<br>mean score %{y:.2f}<extra></extra>",
+        "hovertemplate": "%{x}<br>overall score %{y:.2f}<extra></extra>",
     }
     layout = base_layout(
-        "Overall level and mean score by quarter",
+        "Overall level and overall score by quarter",
         xaxis=axis("Quarter", type="category"),
-        yaxis=axis("Level (0–2)", range=[-0.1, 2.1], **LEVEL_TICKS),
+        yaxis=axis("Level and score (0–2)", range=[-0.1, 2.1], **LEVEL_TICKS),
     )
-    return figure_dict([overall, mean], layout, filename="project-levels")
+    layout = with_framework_marks(
+        layout, quarters=quarters, versions=[point.framework_version for point in history]
+    )
+    return figure_dict([overall, score], layout, filename="project-levels")
 
 
 def dimension_history(history: Sequence[QuarterScores]) -> dict:
-    """Each dimension's level and progress over the quarters, as a heatmap."""
+    """Each dimension's level and progress over the quarters, as a heatmap, with a mark
+    where the framework version changes."""
     columns = [point.quarter for point in history]
     names = {d.key: d.name for point in history for d in point.dimensions}
     scores = {(point.quarter, d.key): d.score for point in history for d in point.dimensions}
@@ -77,14 +83,24 @@ def dimension_history(history: Sequence[QuarterScores]) -> dict:
         mean_of_projects=False,
     )
     figure["layout"]["xaxis"]["type"] = "category"
+    figure["layout"] = with_framework_marks(
+        figure["layout"],
+        quarters=columns,
+        versions=[point.framework_version for point in history],
+        label_below=True,
+    )
     return figure
 
 
 def dimension_radar(
     latest: QuarterScores, earlier: QuarterScores | None, medians: Mapping[str, float]
 ) -> dict:
-    """The latest dimension scores against the previous quarter and the organisation median."""
+    """The latest dimension scores against the previous quarter and the organisation median.
+    A previous quarter scored with another framework version says so in its name."""
     dimensions = latest.dimensions
+    change = (
+        framework_change(earlier.framework_version, latest.framework_version) if earlier else ""
+    )
     theta = [wrapped(d.name, 22) for d in dimensions]
     traces = [
         _radar_trace(
@@ -100,7 +116,8 @@ def dimension_radar(
         before = {d.key: d.score for d in earlier.dimensions}
         traces.append(
             _radar_trace(
-                f"{earlier.quarter} (previous)",
+                f"{earlier.quarter} (previous"
+                + (f", framework v{earlier.framework_version})" if change else ")"),
                 theta,
                 [before.get(d.key) for d in dimensions],
                 line={"color": "#9ca3af", "width": 2, "dash": "dash"},
@@ -116,11 +133,7 @@ def dimension_radar(
     )
     layout = base_layout(
         f"Dimension levels in {latest.quarter}",
-        subtitle=(
-            f"Against {earlier.quarter} and the organisation median"
-            if earlier
-            else "Against the organisation median"
-        ),
+        subtitle=_radar_subtitle(earlier, change),
         height=460,
         margin={"l": 90, "r": 90, "t": 96, "b": 110},
         polar={
@@ -128,7 +141,17 @@ def dimension_radar(
             "angularaxis": {"direction": "clockwise", "gridcolor": GRID},
         },
     )
+    if earlier and change:  # in words for the chart's text too (figure_text reads notes)
+        layout["meta"] = {"notes": [f"framework changed ({change}) since {earlier.quarter}"]}
     return figure_dict(traces, layout, filename="dimension-radar")
+
+
+def _radar_subtitle(earlier: QuarterScores | None, change: str) -> str:
+    if earlier is None:
+        return "Against the organisation median"
+    if change:
+        return f"Framework changed ({change}) since {earlier.quarter}: scored differently"
+    return f"Against {earlier.quarter} and the organisation median"
 
 
 def _radar_trace(name: str, theta: list[str], scores: list[float | None], **style) -> dict:

@@ -4,6 +4,7 @@ Frozen dataclasses and named tuples only: cheap to cache, and free of the ORM.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -30,6 +31,7 @@ class Quartiles:
 class TrendPoint:
     quarter: str
     quartiles: Quartiles
+    framework_version: int = 1  # of the quarter's period; levels differ between versions
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class QuarterLevels:
     due: int
     assessed: int
     by_level: tuple[int, int, int]
+    framework_version: int = 1
 
     @property
     def completion_percent(self) -> int:
@@ -143,20 +146,21 @@ class TeamCompletion:
 
 @dataclass(frozen=True)
 class ProjectChange:
-    """A project's overall level and mean score now and in an earlier quarter."""
+    """A project's overall level and overall score now and in an earlier quarter, both
+    scored with the same framework version (selectors never pair two versions)."""
 
     name: str
     url: str
     team_name: str
     team_url: str
     level: int
-    mean_score: float
+    overall_score: float
     earlier_level: int
-    earlier_mean_score: float
+    earlier_overall_score: float
 
     @property
     def change(self) -> float:
-        return self.mean_score - self.earlier_mean_score
+        return self.overall_score - self.earlier_overall_score
 
 
 class PeriodChoice(NamedTuple):
@@ -164,6 +168,18 @@ class PeriodChoice(NamedTuple):
     key: str
     opens_on: datetime.date
     framework_id: int
+    framework_version: int = 1
+
+
+def framework_change(earlier: int, later: int) -> str:
+    """ "v1 → v2" when two quarters used different framework versions, else "". Levels and
+    scores of different versions are never compared without saying so."""
+    return f"v{earlier} → v{later}" if earlier != later else ""
+
+
+def mixed_versions(quarters: Iterable[PeriodChoice | QuarterLevels | TrendPoint]) -> bool:
+    """Quarters scored with more than one framework version."""
+    return len({quarter.framework_version for quarter in quarters}) > 1
 
 
 class TeamChoice(NamedTuple):
@@ -211,6 +227,9 @@ class OrganisationDashboard:
     movers: list[ProjectChange]
     stalled: list[ProjectChange]
     stalled_total: int
+    # Projects assessed in both quarters but left out of the movers: the quarters used
+    # different framework versions (see `framework_change`).
+    movers_not_compared: int = 0
 
     @property
     def current(self) -> QuarterLevels:
@@ -238,14 +257,43 @@ class OrganisationDashboard:
         return self.quarters[-2] if len(self.quarters) > 1 else None
 
     @property
+    def framework_change(self) -> str:
+        """ "v1 → v2" when the previous quarter used another framework version, else ""."""
+        before = self.previous
+        if before is None:
+            return ""
+        return framework_change(before.framework_version, self.current.framework_version)
+
+    @property
+    def framework_since(self) -> str | None:
+        """The quarter the chosen quarter's framework version began in, if an earlier
+        version came before it."""
+        version = self.current.framework_version
+        for index in range(len(self.quarters) - 1, 0, -1):
+            if self.quarters[index - 1].framework_version != version:
+                return self.quarters[index].quarter
+        return None
+
+    @property
+    def stalled_not_judged(self) -> bool:
+        """The last four quarters span two framework versions: no project can have stalled
+        for a year on one, and a level is not compared across versions."""
+        return mixed_versions(self.quarters[-STALLED_QUARTERS:])
+
+    @property
     def changes(self) -> dict[str, int]:
-        """Changes since the previous quarter: projects assessed, and percentage points."""
+        """Changes since the previous quarter: projects assessed, and percentage points.
+        Across a change of framework version only the counts: levels are not compared."""
         now, before = self.current, self.previous
         if before is None:
             return {}
-        return {
+        changes = {
             "assessed": now.assessed - before.assessed,
             "completion": now.completion_percent - before.completion_percent,
+        }
+        if self.framework_change:
+            return changes
+        return changes | {
             "level_1_or_more": now.level_1_or_more_percent - before.level_1_or_more_percent,
             "level_2": now.level_2_percent - before.level_2_percent,
         }
@@ -264,5 +312,6 @@ class DimensionPoint:
 class QuarterScores:
     quarter: str
     overall_level: int | None
-    mean_score: float | None
+    overall_score: float | None
     dimensions: list[DimensionPoint]
+    framework_version: int = 1

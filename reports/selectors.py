@@ -86,7 +86,11 @@ def report_teams() -> QuerySet[Team]:
 
 @dataclass(frozen=True)
 class Headline:
-    """The report's first numbers, in whole percent, beside the previous quarter's."""
+    """The report's first numbers, in whole percent, beside the previous quarter's.
+
+    `framework_change` ("v1 → v2") when the previous quarter used another framework
+    version: its level shares and median score are shown, but not as a rise or a fall.
+    """
 
     due: int
     assessed: int
@@ -99,6 +103,7 @@ class Headline:
     previous_at_level_1: int | None = None
     previous_at_level_2: int | None = None
     previous_median_score: float | None = None
+    framework_change: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,7 @@ class ProjectRow:
     stage: str
     status: str
     overall_level: int | None
-    mean_score: float | None
+    overall_score: float | None
 
 
 @dataclass
@@ -202,6 +207,7 @@ def _headline(board: OrganisationDashboard) -> Headline:
         previous_at_level_1=previous.level_1_or_more_percent,
         previous_at_level_2=previous.level_2_percent,
         previous_median_score=medians.get(previous.quarter),
+        framework_change=board.framework_change,
     )
 
 
@@ -246,7 +252,7 @@ def report_projects(*, period: Period, team: Team) -> list[ProjectRow]:
             stage=a.project.get_stage_display(),
             status=a.get_status_display(),
             overall_level=a.overall_level,
-            mean_score=a.mean_score,
+            overall_score=a.overall_score,
         )
         for a in assessments
     ]
@@ -256,8 +262,12 @@ def _dashboard(report: Report) -> tuple[OrganisationDashboard, str]:
     generation = dashboards_generation()
     choices = dashboard.dashboard_choices(generation=generation)
     period, team = report.period, report.team
+    chosen = next((choice for choice in choices.periods if choice.pk == period.pk), None)
     filters = DashboardFilters(
-        period=PeriodChoice(period.pk, period.key, period.opens_on, period.framework_id),
+        period=chosen
+        or PeriodChoice(
+            period.pk, period.key, period.opens_on, period.framework_id, period.framework.version
+        ),
         team=TeamChoice.of(team.pk, team.slug, team.name) if team else None,
     )
     board = dashboard.organisation_dashboard(filters=filters, choices=choices)

@@ -29,18 +29,23 @@ def scope_q(filters: DashboardFilters, *, team: str = "team_id") -> Q:
     return scope
 
 
-def quartiles_by(rows: QuerySet, *, group: str, value: str) -> dict[Any, Quartiles]:
+def quartiles_by(
+    rows: QuerySet, *, group: str | tuple[str, ...], value: str
+) -> dict[Any, Quartiles]:
     """Quartiles of `value` within each `group`, interpolated as percentile_cont does.
+    A tuple of fields groups by all of them, and keys the result by tuples.
 
     One query on every database: each row is ranked within its group, and only the rows
     at positions floor((n - 1) q) and ceil((n - 1) q) for q = 1/4, 1/2, 3/4 come back.
     """
+    fields = (group,) if isinstance(group, str) else group
+    partition = [F(name) for name in fields]
     ranked = (
         rows.filter(**{f"{value}__isnull": False})
         .order_by()
         .annotate(
-            rank=Window(RowNumber(), partition_by=F(group), order_by=F(value).asc()),
-            size=Window(Count("pk"), partition_by=F(group)),
+            rank=Window(RowNumber(), partition_by=partition, order_by=F(value).asc()),
+            size=Window(Count("pk"), partition_by=partition),
         )
     )
     wanted = Q()
@@ -49,7 +54,10 @@ def quartiles_by(rows: QuerySet, *, group: str, value: str) -> dict[Any, Quartil
         wanted |= Q(rank=((F("size") - 1) * quarter + 3) / 4 + 1)
     picked: dict[Any, dict[int, float]] = defaultdict(dict)
     sizes: dict[Any, int] = {}
-    for key, rank, size, number in ranked.filter(wanted).values_list(group, "rank", "size", value):
+    for *keys, rank, size, number in ranked.filter(wanted).values_list(
+        *fields, "rank", "size", value
+    ):
+        key = keys[0] if isinstance(group, str) else tuple(keys)
         picked[key][rank - 1] = number
         sizes[key] = size
     return {key: _interpolated(picked[key], sizes[key]) for key in picked}
@@ -65,11 +73,17 @@ def _interpolated(values_at: dict[int, float], size: int) -> Quartiles:
 
 
 def trend(assessments: QuerySet[Assessment]) -> list[TrendPoint]:
+    """The overall score's quartiles per quarter, with each quarter's framework version."""
     by_quarter = quartiles_by(
-        assessments.filter(status=SUBMITTED), group="period__key", value="mean_score"
+        assessments.filter(status=SUBMITTED),
+        group=("period__key", "period__framework__version"),
+        value="overall_score",
     )
-    # Keys such as "2026-Q4" sort in time order.
-    return [TrendPoint(quarter, by_quarter[quarter]) for quarter in sorted(by_quarter)]
+    # Keys such as "2026-Q4" sort in time order; a quarter has one period, one version.
+    return [
+        TrendPoint(quarter, quartiles, framework_version=version)
+        for (quarter, version), quartiles in sorted(by_quarter.items())
+    ]
 
 
 def dimension_columns(rows: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:

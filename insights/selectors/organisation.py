@@ -40,6 +40,8 @@ from insights.shapes import (
     TeamChoice,
     TeamCompletion,
     TrendPoint,
+    framework_change,
+    mixed_versions,
 )
 from teams.models import Team
 
@@ -48,7 +50,9 @@ def dashboard_choices(*, generation: str) -> DashboardChoices:
     """The quarters and teams the dashboard filters offer (two queries, cached)."""
 
     def compute() -> DashboardChoices:
-        periods = Period.objects.values_list("id", "key", "opens_on", "framework_id")
+        periods = Period.objects.values_list(
+            "id", "key", "opens_on", "framework_id", "framework__version"
+        )
         teams = Team.objects.order_by("name").values_list("id", "slug", "name")
         return DashboardChoices(
             periods=[PeriodChoice(*row) for row in periods],
@@ -70,12 +74,16 @@ def organisation_dashboard(
     *, filters: DashboardFilters, choices: DashboardChoices
 ) -> OrganisationDashboard:
     """Everything the organisation dashboard shows, for one quarter, team and stage (six
-    queries)."""
+    queries at most).
+
+    Quarters keep their framework version, and no comparison pairs two versions: movers
+    across a change of version are counted, not ranked, and stalled needs a year on one."""
     history = [p for p in reversed(choices.periods) if p.opens_on <= filters.period.opens_on]
     teams = {team.pk: team for team in choices.teams}
     assessments = Assessment.objects.counted().filter(scope_q(filters, team="project__team_id"))
     quarters, completion = _levels_and_completion(assessments, history, filters.period, teams)
     stalled, stalled_total = _stalled(assessments, history[-STALLED_QUARTERS:], filters)
+    movers, movers_not_compared = _movers(assessments, history[-2:], filters)
     return OrganisationDashboard(
         filters=filters,
         quarters=quarters,
@@ -87,9 +95,10 @@ def organisation_dashboard(
             practices=Practice.objects.filter(framework_id=filters.period.framework_id),
             assessed=quarters[-1].assessed,
         ),
-        movers=_movers(assessments, history[-2:], filters),
+        movers=movers,
         stalled=stalled,
         stalled_total=stalled_total,
+        movers_not_compared=movers_not_compared,
     )
 
 
@@ -121,7 +130,7 @@ def _levels_and_completion(
     per_period: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
     for row in rows:
         per_period[row["period_id"]].append(row)
-    quarters = [_quarter_levels(period.key, per_period[period.pk]) for period in history]
+    quarters = [_quarter_levels(period, per_period[period.pk]) for period in history]
     completion = sorted(
         (
             TeamCompletion(
@@ -138,13 +147,14 @@ def _levels_and_completion(
     return quarters, completion
 
 
-def _quarter_levels(quarter: str, rows: Iterable[Mapping[str, Any]]) -> QuarterLevels:
+def _quarter_levels(period: PeriodChoice, rows: Iterable[Mapping[str, Any]]) -> QuarterLevels:
     rows = list(rows)
     return QuarterLevels(
-        quarter=quarter,
+        quarter=period.key,
         due=sum(row["due"] for row in rows),
         assessed=sum(row["assessed"] for row in rows),
         by_level=tuple(sum(row[f"level_{level}"] for row in rows) for level in LEVELS),
+        framework_version=period.framework_version,
     )
 
 
@@ -199,16 +209,16 @@ def _team_heatmap(filters: DashboardFilters, teams: dict[int, TeamChoice]) -> He
 PROJECT_FIELDS = ("project__name", "project__slug", "project__team__name", "project__team__slug")
 
 
-def _project_change(row: dict, *, earlier_level: int, earlier_mean: float) -> ProjectChange:
+def _project_change(row: dict, *, earlier_level: int, earlier_score: float) -> ProjectChange:
     return ProjectChange(
         name=row["project__name"],
         url=reverse("portal:project_detail", kwargs={"slug": row["project__slug"]}),
         team_name=row["project__team__name"],
         team_url=reverse("portal:team_detail", kwargs={"slug": row["project__team__slug"]}),
         level=row["overall_level"],
-        mean_score=row["mean_score"],
+        overall_score=row["overall_score"],
         earlier_level=earlier_level,
-        earlier_mean_score=earlier_mean,
+        earlier_overall_score=earlier_score,
     )
 
 
@@ -216,21 +226,35 @@ def _movers(
     assessments: QuerySet[Assessment],
     last_two: Sequence[PeriodChoice],
     filters: DashboardFilters,
-) -> list[ProjectChange]:
-    """The projects whose mean score changed most since the previous quarter, either way."""
+) -> tuple[list[ProjectChange], int]:
+    """The projects whose overall score changed most since the previous quarter, either
+    way (one query).
+
+    When the two quarters used different framework versions no change is ranked: the
+    second number counts the projects assessed in both, whose change is not compared.
+    """
     if len(last_two) < 2:
-        return []
+        return [], 0
+    earlier, now = last_two
+    if framework_change(earlier.framework_version, now.framework_version):
+        both = assessments.filter(
+            period_id=now.pk,
+            status=SUBMITTED,
+            project__assessments__period_id=earlier.pk,
+            project__assessments__status=SUBMITTED,
+        )
+        return [], both.count()
     rows = (
         assessments.filter(period_id=filters.period.pk, status=SUBMITTED)
         .annotate(
             earlier=FilteredRelation(
                 "project__assessments",
                 condition=Q(
-                    project__assessments__period_id=last_two[0].pk,
+                    project__assessments__period_id=earlier.pk,
                     project__assessments__status=SUBMITTED,
                 ),
             ),
-            change=F("mean_score") - F("earlier__mean_score"),
+            change=F("overall_score") - F("earlier__overall_score"),
         )
         .exclude(change=0)
         .filter(change__isnull=False)
@@ -238,19 +262,20 @@ def _movers(
         .values(
             *PROJECT_FIELDS,
             "overall_level",
-            "mean_score",
+            "overall_score",
             "earlier__overall_level",
-            "earlier__mean_score",
+            "earlier__overall_score",
         )
     )[:LIST_LIMIT]
-    return [
+    movers = [
         _project_change(
             row,
             earlier_level=row["earlier__overall_level"],
-            earlier_mean=row["earlier__mean_score"],
+            earlier_score=row["earlier__overall_score"],
         )
         for row in rows
     ]
+    return movers, 0
 
 
 def _stalled(
@@ -259,8 +284,9 @@ def _stalled(
     filters: DashboardFilters,
 ) -> tuple[list[ProjectChange], int]:
     """Projects below the top level whose overall level has not moved for a year (the
-    first few, lowest first, and how many there are)."""
-    if len(last_quarters) < STALLED_QUARTERS:
+    first few, lowest first, and how many there are). A year that spans two framework
+    versions has none: a level of one version is not compared with a level of another."""
+    if len(last_quarters) < STALLED_QUARTERS or mixed_versions(last_quarters):
         return [], 0
     rows = (
         assessments.filter(period_id__in=[p.pk for p in last_quarters], status=SUBMITTED)
@@ -269,19 +295,19 @@ def _stalled(
             quarters=Count("pk"),
             lowest=Min("overall_level"),
             highest=Max("overall_level"),
-            latest_mean=Max("mean_score", filter=Q(period_id=filters.period.pk)),
-            earliest_mean=Max("mean_score", filter=Q(period_id=last_quarters[0].pk)),
+            latest_score=Max("overall_score", filter=Q(period_id=filters.period.pk)),
+            earliest_score=Max("overall_score", filter=Q(period_id=last_quarters[0].pk)),
         )
         .filter(quarters=len(last_quarters), lowest=F("highest"), highest__lt=TOP_LEVEL)
         .annotate(total=Window(Count("*")))
-        .order_by("highest", "latest_mean", "project__name")[:LIST_LIMIT]
+        .order_by("highest", "latest_score", "project__name")[:LIST_LIMIT]
     )
     rows = list(rows)
     stalled = [
         _project_change(
-            row | {"overall_level": row["highest"], "mean_score": row["latest_mean"]},
+            row | {"overall_level": row["highest"], "overall_score": row["latest_score"]},
             earlier_level=row["highest"],
-            earlier_mean=row["earliest_mean"],
+            earlier_score=row["earliest_score"],
         )
         for row in rows
     ]

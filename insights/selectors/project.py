@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from assessments.models import Assessment, DimensionScore
 from core.cache import dashboards_generation
 from insights.selectors.organisation import organisation_dimension_medians
-from insights.shapes import DimensionPoint, QuarterScores
+from insights.shapes import DimensionPoint, QuarterScores, framework_change
 from teams.models import Project
 
 
@@ -24,9 +24,22 @@ class ProjectInsights:
     def latest_quarter(self) -> str | None:
         return self.history[-1].quarter if self.history else None
 
+    @property
+    def framework_changes(self) -> dict[str, str]:
+        """Quarter -> "v1 → v2" for each assessment whose framework version differs from
+        the project's assessment before it (assessments come newest first)."""
+        changes = {}
+        for later, earlier in zip(self.assessments, self.assessments[1:], strict=False):
+            change = framework_change(
+                earlier.period.framework.version, later.period.framework.version
+            )
+            if change:
+                changes[later.period.key] = change
+        return changes
+
 
 def project_assessments(*, project: Project) -> QuerySet[Assessment]:
-    return project.assessments.select_related("period").order_by("-period__opens_on")
+    return project.assessments.select_related("period__framework").order_by("-period__opens_on")
 
 
 def project_insights(*, project: Project) -> ProjectInsights:
@@ -51,8 +64,9 @@ def _project_history(project: Project, assessments: Sequence[Assessment]) -> lis
         QuarterScores(
             quarter=a.period.key,
             overall_level=a.overall_level,
-            mean_score=a.mean_score,
+            overall_score=a.overall_score,
             dimensions=points[a.period.key],
+            framework_version=a.period.framework.version,
         )
         for a in reversed(assessments)
         if a.is_submitted and points[a.period.key]

@@ -10,7 +10,7 @@ def quarter_scores(key: str, scores: list[float], overall: int) -> QuarterScores
     return QuarterScores(
         quarter=key,
         overall_level=overall,
-        mean_score=sum(scores) / len(scores),
+        overall_score=sum(scores) / len(scores),
         dimensions=[
             DimensionPoint(
                 key=name.split()[0].lower(), name=name, level=int(s), progress=0, score=s

@@ -116,9 +116,9 @@ def test_it_names_the_lowest_and_the_highest_cell_of_a_heatmap():
 
 def test_it_follows_a_project_level_by_level_and_score():
     assert figure_summary(_project_figures()["levels"]) == (
-        "Overall level and mean score by quarter: Overall level (weakest dimension) stayed at "
-        "0 from 2026-Q3 to 2026-Q4; Mean of the dimension scores rose from 0.83 in 2026-Q3 to "
-        "1.25 in 2026-Q4."
+        "Overall level and overall score by quarter: Overall level (weakest dimension) stayed "
+        "at 0 from 2026-Q3 to 2026-Q4; Overall score rose from 0.83 in 2026-Q3 to 1.25 in "
+        "2026-Q4."
     )
 
 
