@@ -303,3 +303,30 @@ def project_profile(*, project_id: int) -> Profile | None:
     """The project's recorded profile, or None before anyone has described it."""
     row = ProjectProfile.objects.filter(project_id=project_id).first()
     return row.as_profile() if row else None
+
+
+def drafts_asked_progress(*, assessments: list[Assessment]) -> None:
+    """Count `answered` and `answer_total` over the practices each draft asks, for drafts of
+    a framework that asks by profile (two queries, whatever the number of drafts); other
+    assessments keep the counts over all their answers."""
+    by_profile = [
+        a for a in assessments if framework_uses_profiles(a.period.framework) and not a.is_submitted
+    ]
+    if not by_profile:
+        return
+    profiles = {
+        row.project_id: row.as_profile()
+        for row in ProjectProfile.objects.filter(project_id__in=[a.project_id for a in by_profile])
+    }
+    values: dict[int, dict[str, str]] = {a.pk: {} for a in by_profile}
+    for assessment_id, key, value in Answer.objects.filter(assessment__in=by_profile).values_list(
+        "assessment_id", "practice__key", "value"
+    ):
+        values[assessment_id][key] = value
+    for assessment in by_profile:
+        profile = profiles.get(assessment.project_id)
+        _, practices = scoring_framework(assessment.period.framework, profile)
+        asked = [p.key for p in asked_practices(practices, profile)]
+        answers = values[assessment.pk]
+        assessment.answer_total = len(asked)  # type: ignore[attr-defined]
+        assessment.answered = sum(1 for key in asked if answers.get(key))  # type: ignore[attr-defined]

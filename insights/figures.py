@@ -7,6 +7,7 @@ hover text and the PNG download button, and each maturity level keeps one colour
 """
 
 import html
+import math
 import textwrap
 from collections.abc import Sequence
 
@@ -50,6 +51,11 @@ def rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
+def _tenths_down(value: float) -> str:
+    """0.99 reads "0.9", not "1.0": a cell must not show a level its colour says it lacks."""
+    return f"{math.floor(value * 10 + 1e-9) / 10:.1f}"
+
+
 def plotly_text(text: str) -> str:
     """Text as Plotly shows it literally. Plotly renders a subset of HTML in every label,
     title and hover text (links, styles), so names people typed are escaped before they
@@ -58,9 +64,8 @@ def plotly_text(text: str) -> str:
 
 
 def wrapped(label: str, width: int = 18) -> str:
-    return "<br>".join(plotly_text(line) for line in textwrap.wrap(label, width)) or plotly_text(
-        label
-    )
+    lines = textwrap.wrap(label, width, break_long_words=False)
+    return "<br>".join(plotly_text(line) for line in lines) or plotly_text(label)
 
 
 def _config(filename: str) -> dict:
@@ -172,7 +177,7 @@ def with_framework_marks(
 
 
 def level_detail(score: float) -> str:
-    """'level 1, 45% of the way to level 2' from a stored score (level + progress / 100)."""
+    """'level 1, 45% of the way to level 2' from a level position (levels.level_position)."""
     level = min(int(score), TOP_LEVEL)
     if level == TOP_LEVEL:
         return "level 2 (top level)"
@@ -310,8 +315,9 @@ def level_heatmap(
     """Rows by dimensions, coloured by level; a click on a row's cell opens the row's page.
 
     `mean_of_projects`: each cell is the mean level of several projects (team rows), or
-    one project's score (level + progress) otherwise. A cell where projects mark most of
-    the dimension "not applicable" carries a flag (⚑); a dimension not assessed is empty.
+    one project's level plus progress (levels.level_position) otherwise. A cell where
+    projects mark most of the dimension "not applicable" carries a flag (⚑); a dimension
+    not assessed is empty.
     """
     flagged = [
         [bool(mostly_not_applicable and mostly_not_applicable[r][c]) for c in range(len(columns))]
@@ -320,7 +326,7 @@ def level_heatmap(
     trace = {
         "type": "heatmap",
         # Nine dimensions (framework v2) need narrower column labels than eight.
-        "x": [wrapped(column, 18 if len(columns) <= 8 else 15) for column in columns],
+        "x": [wrapped(column, 18 if len(columns) <= 8 else 12) for column in columns],
         "y": [plotly_text(row) for row in rows],
         "z": [[rounded(value) for value in row] for row in values],
         "zmin": 0,
@@ -330,7 +336,7 @@ def level_heatmap(
         "ygap": 2,
         "text": [
             [
-                "" if value is None else f"{value:.1f}{' ⚑' if flag else ''}"
+                "" if value is None else f"{_tenths_down(value)}{' ⚑' if flag else ''}"
                 for value, flag in zip(row, flags, strict=True)
             ]
             for row, flags in zip(values, flagged, strict=True)

@@ -121,7 +121,7 @@ def report_figures(
             ChartFigure(
                 key="heatmap",
                 title="Levels by project and dimension" if team else "Levels by team and dimension",
-                caption="Each project's score per dimension (level plus progress to the next)."
+                caption="Each project's level per dimension, plus its progress to the next."
                 if team
                 else "The mean level of each team's assessed projects, per dimension.",
                 figure=figures.level_heatmap(

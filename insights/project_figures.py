@@ -71,7 +71,8 @@ def dimension_history(history: Sequence[QuarterScores]) -> dict:
     where the framework version changes."""
     columns = [point.quarter for point in history]
     names = {d.key: d.name for point in history for d in point.dimensions}
-    scores = {(point.quarter, d.key): d.score for point in history for d in point.dimensions}
+    # Coloured by level, so each cell is the level plus progress, never rule 2's coverage score.
+    scores = {(point.quarter, d.key): d.position for point in history for d in point.dimensions}
     figure = figures.level_heatmap(
         rows=list(names.values()),
         columns=columns,
@@ -106,14 +107,14 @@ def dimension_radar(
         _radar_trace(
             f"{latest.quarter} (this project)",
             theta,
-            [d.score for d in dimensions],
+            [d.position for d in dimensions],
             line={"color": BRAND, "width": 3},
             fill="toself",
             fillcolor=BAND,
         )
     ]
     if earlier is not None:
-        before = {d.key: d.score for d in earlier.dimensions}
+        before = {d.key: d.position for d in earlier.dimensions}
         traces.append(
             _radar_trace(
                 f"{earlier.quarter} (previous"

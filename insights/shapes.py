@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from django.urls import reverse
 
+from assessments.rules.levels import level_position
 from assessments.rules.recommendations import CommonGap
 from teams.models import Project
 
@@ -306,6 +307,11 @@ class DimensionPoint:
     level: int | None  # None: not assessed
     progress: int | None
     score: float | None
+
+    @property
+    def position(self) -> float | None:
+        """Level plus progress (see levels.level_position): what level-coloured charts show."""
+        return level_position(self.level, self.progress)
 
 
 @dataclass(frozen=True)

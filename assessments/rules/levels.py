@@ -38,3 +38,15 @@ ANSWER_LABELS: Final[Mapping[str, str]] = {
 def answer_label(value: str) -> str:
     """The answer as people read it; an empty or unknown value is 'Unanswered'."""
     return ANSWER_LABELS.get(value, "Unanswered" if value in ("", UNANSWERED) else value)
+
+
+def level_position(level: int | None, progress: int | None) -> float | None:
+    """Where a dimension stands on the level scale: its level plus its progress towards the
+    next (1.45 is level 1, 45 % of the way to level 2), and 2.0 at the top. Charts coloured
+    by level show this, not the score: under scoring rule 2 the score measures coverage
+    and a level-0 dimension can score 1.8. Under rule 1 the two are equal."""
+    if level is None:
+        return None
+    if level >= TOP_LEVEL or progress is None:
+        return float(level)
+    return level + progress / 100

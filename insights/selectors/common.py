@@ -7,17 +7,36 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, Coalesce, RowNumber
 from django.urls import reverse
 
 from assessments.models import Assessment, DimensionScore, Practice, PracticeGap
 from assessments.rules import scoring
+from assessments.rules.levels import TOP_LEVEL, level_position
 from assessments.rules.recommendations import CommonGap, rank_common_gaps
 from insights.shapes import LIST_LIMIT, DashboardFilters, Heatmap, Quartiles, TrendPoint
 from teams.models import Project
 
 SUBMITTED = Assessment.Status.SUBMITTED
+# levels.level_position in SQL: level plus progress / 100, and the top level as it is.
+LEVEL_POSITION = Case(
+    When(level__gte=TOP_LEVEL, then=Cast(F("level"), FloatField())),
+    default=Cast(F("level"), FloatField()) + Cast(F("progress"), FloatField()) / Value(100.0),
+    output_field=FloatField(),
+)
 
 
 def scope_q(filters: DashboardFilters, *, team: str = "team_id") -> Q:
@@ -153,7 +172,8 @@ def project_heatmap(
             "dimension_key",
             "dimension_name",
             "dimension_order",
-            "score",
+            "level",
+            "progress",
             "not_applicable_count",
             "practice_count",
         )
@@ -180,13 +200,14 @@ def project_heatmap(
         return reverse("portal:project_detail", kwargs={"slug": slug})
 
     def value(slug: str, key: str) -> float | None:
+        """Level plus progress: the cells are coloured by level (levels.level_position)."""
         cell = cells.get((slug, key))
-        return cell["score"] if cell else None
+        return level_position(cell["level"], cell["progress"]) if cell else None
 
     def exempt(slug: str, key: str) -> int:
         """1 where a submitted project has the dimension not assessed (all N/A)."""
         cell = cells.get((slug, key))
-        return int(cell is not None and cell["score"] is None)
+        return int(cell is not None and cell["level"] is None)
 
     def flag(slug: str, key: str) -> int:
         cell = cells.get((slug, key))

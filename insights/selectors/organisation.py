@@ -20,6 +20,7 @@ from assessments.models import Assessment, DimensionScore, Period, Practice, Pra
 from assessments.rules.levels import LEVELS, TOP_LEVEL
 from core.cache import cached
 from insights.selectors.common import (
+    LEVEL_POSITION,
     SUBMITTED,
     common_gaps,
     dimension_columns,
@@ -320,11 +321,12 @@ def organisation_trend(*, generation: str) -> list[TrendPoint]:
 
 
 def organisation_dimension_medians(*, quarter: str, generation: str) -> dict[str, float]:
-    """The median score of every dimension across the organisation (one query, cached)."""
+    """The median level of every dimension across the organisation, with progress (level
+    plus progress to the next, as the radar draws it; one query, cached)."""
 
     def compute() -> dict[str, float]:
-        rows = DimensionScore.objects.filter(period__key=quarter)
-        medians = quartiles_by(rows, group="dimension_key", value="score")
+        rows = DimensionScore.objects.filter(period__key=quarter).annotate(position=LEVEL_POSITION)
+        medians = quartiles_by(rows, group="dimension_key", value="position")
         return {key: quartiles.median for key, quartiles in medians.items()}
 
     return cached(f"dimension-medians:{quarter}", compute, generation=generation)

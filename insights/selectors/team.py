@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 
 from assessments.models import Assessment, DimensionScore, Period, Practice, PracticeGap
 from assessments.rules.recommendations import CommonGap
-from assessments.selectors import period_current
+from assessments.selectors import drafts_asked_progress, period_current
 from core.cache import dashboards_generation
 from insights.selectors.common import common_gaps, project_heatmap, trend
 from insights.selectors.organisation import organisation_trend
@@ -36,7 +36,7 @@ def team_insights(*, team: Team) -> TeamInsights:
         list(
             Assessment.objects.counted()
             .filter(period=period, project__team=team)
-            .select_related("project", "period")
+            .select_related("project", "period__framework")
             .annotate(
                 answer_total=Count("answers"),
                 answered=Count("answers", filter=~Q(answers__value="")),
@@ -45,6 +45,7 @@ def team_insights(*, team: Team) -> TeamInsights:
         if period
         else []
     )
+    drafts_asked_progress(assessments=assessments)
     by_project = {a.project_id: a for a in assessments}
     team_trend = trend(Assessment.objects.filter(project__team=team))
     if not team_trend:

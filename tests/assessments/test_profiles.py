@@ -143,3 +143,10 @@ def test_registering_with_half_a_profile_says_what_is_missing(db, team, client_f
     assert response.status_code == 422
     assert "or leave all four" in response.text
     assert not ProjectProfile.objects.exists()
+
+
+def test_the_team_page_counts_only_the_practices_a_draft_asks(draft, client_for, alice):
+    ProjectProfile.objects.create(project=draft.project, **RAG)
+    answer_all(draft, "yes")
+    page = client_for(alice).get(draft.project.team.get_absolute_url()).text
+    assert "draft: 6 of 6 answered" in page
