@@ -5,7 +5,8 @@ so a list and a detail page can never disagree. Selectors call these to authoris
 request. Nothing here imports a domain model: roles are read through the user's relations.
 
 Roles: org admins (staff) run the organisation and see everything; management (the group
-"Management") reads everything; a team's leads manage its projects and submit its
+"Management") reads everything; a unit's managers read everything in the unit's subtree,
+as management reads the organisation; a team's leads manage its projects and submit its
 assessments; its members read them and draft answers; everyone else sees nothing of it.
 """
 
@@ -44,6 +45,42 @@ def management_users_q() -> Q:
     return org_admin_users_q() | Q(is_active=True, groups__name=MANAGEMENT_GROUP)
 
 
+def managed_unit_paths(user: AnyUser) -> tuple[str, ...]:
+    """The paths of the (active) units the user manages; read once per request."""
+    if not user.is_authenticated or not user.is_active:
+        return ()
+    cached = getattr(user, "_managed_unit_paths", None)
+    if cached is None:
+        cached = tuple(
+            user.unit_roles.filter(unit__archived_at__isnull=True).values_list(
+                "unit__path", flat=True
+            )
+        )
+        user._managed_unit_paths = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def is_unit_manager(user: AnyUser) -> bool:
+    return bool(managed_unit_paths(user))
+
+
+def manages_unit_path(user: AnyUser, unit_path: str | None) -> bool:
+    """Whether a unit at `unit_path` lies in a subtree the user manages."""
+    return bool(unit_path) and any(
+        str(unit_path).startswith(path) for path in managed_unit_paths(user)
+    )
+
+
+def in_units_q(paths: tuple[str, ...], *, unit: str = "") -> Q:
+    """Rows whose unit lies below one of `paths`; `unit` is the lookup path to the unit."""
+    if not paths:
+        return Q(pk__in=[])
+    matches = Q()
+    for path in paths:
+        matches |= Q(**{f"{unit}path__startswith": path})
+    return matches
+
+
 def team_role(user: AnyUser, team_id: int) -> str | None:
     """The user's role in the team ("lead" or "member"), or None."""
     if not user.is_authenticated:
@@ -62,7 +99,10 @@ def visible_teams_q(user: AnyUser, *, team: str = "") -> Q:
         return Q()
     if not user.is_authenticated:
         return Q(pk__in=[])
-    return Q(**{f"{team}memberships__user": user})
+    # A subquery, not a join: a team with many members must not come back once per member.
+    mine = Q(**{f"{team}pk__in": user.memberships.values("team_id")})
+    paths = managed_unit_paths(user)
+    return mine | in_units_q(paths, unit=f"{team}unit__") if paths else mine
 
 
 def can_manage_team(user: AnyUser, team_id: int) -> bool:

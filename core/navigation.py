@@ -2,15 +2,19 @@
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
-from core.access import is_management
+from core.access import is_management, is_org_admin, is_unit_manager
 
-# (label, view name, who sees it): navigation by role.
+# (label, view name, who sees it): navigation by role. "management" pages are open to unit
+# managers too, for the units they manage, under the label UNIT_MANAGER_LABELS gives.
 NAVIGATION = [
     ("My teams", "portal:home", "everyone"),
     ("Organisation", "insights:org_dashboard", "management"),
     ("Reports", "reports:report_list", "everyone"),
+    ("Administration", "administration:overview", "org_admin"),
 ]
+UNIT_MANAGER_LABELS = {"insights:org_dashboard": "My units"}
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -19,11 +23,19 @@ def navigation(request: HttpRequest) -> dict:
         return {}
     management = is_management(user)
     current = request.resolver_match.view_name if request.resolver_match else ""
-    return {
-        "can_see_organisation": management,
-        "nav_items": [
-            {"label": label, "url": reverse(name), "current": current == name}
-            for label, name, audience in NAVIGATION
-            if audience == "everyone" or management
-        ],
-    }
+
+    def items() -> list[dict]:
+        unit_manager = not management and is_unit_manager(user)
+        shown = []
+        for label, name, audience in NAVIGATION:
+            if audience == "org_admin" and not is_org_admin(user):
+                continue
+            if audience == "management" and not management:
+                if not unit_manager or name not in UNIT_MANAGER_LABELS:
+                    continue
+                label = UNIT_MANAGER_LABELS[name]
+            shown.append({"label": label, "url": reverse(name), "current": current == name})
+        return shown
+
+    # Lazy: an htmx fragment that draws no navigation asks nothing about unit managers.
+    return {"can_see_organisation": management, "nav_items": SimpleLazyObject(items)}

@@ -5,13 +5,65 @@ from django.urls import reverse
 
 from core.access import LEAD, MANAGEMENT_GROUP, MEMBER
 
-__all__ = ["MANAGEMENT_GROUP", "Membership", "Project", "Team"]
+__all__ = ["MANAGEMENT_GROUP", "Membership", "Project", "Team", "Unit", "UnitManager"]
+
+
+class Unit(models.Model):
+    """A part of the organisation (division, department, ...): a tree of any depth.
+
+    `path` holds the ids from the top down ("/3/7/"), so a unit's whole subtree is one
+    `path__startswith` filter at any depth; the unit services keep it right on a move.
+    """
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="UnitManager", related_name="managed_units"
+    )
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint("parent", Lower("name"), name="unit_unique_name_per_parent_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class UnitManager(models.Model):
+    """A unit manager reads the unit's whole subtree, as management reads the organisation."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unit_roles"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="manager_roles")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "unit"], name="unit_manager_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} manages {self.unit}"
 
 
 class Team(models.Model):
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=140, unique=True)
     description = models.TextField(blank=True, max_length=2000)
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="teams"
+    )
+    archived_at = models.DateTimeField(null=True, blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
     )

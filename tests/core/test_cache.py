@@ -21,6 +21,9 @@ from tests.assessments.fixtures import answer_all
 WRITERS = {
     "teams_team": "the admin (TeamAdmin); units and team administration later",
     "teams_project": "project_register, project_update, project_archive, project_restore",
+    "teams_unit": "unit_create, unit_rename, unit_move, unit_archive, unit_restore",
+    # Who manages which unit: read live on every request, never cached.
+    "teams_unitmanager": "-",
     "assessments_period": "period_create, period_open, period_reopen, period_close, PeriodAdmin",
     "assessments_assessment": "period_open (drafts), assessment_submit",
     "assessments_dimensionscore": "assessment_submit",
