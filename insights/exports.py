@@ -1,7 +1,7 @@
 """CSV exports of what the dashboards show: one streamed query, formula-safe cells."""
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from assessments.models import DimensionScore
 from insights.selectors.common import scope_q
@@ -14,10 +14,12 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 NOT_ASSESSED = "not assessed"
 # overall_score: the weakest dimension's score from framework v2 on, the mean of the
 # dimension scores before; framework_version says which, so rows of two versions are
-# never compared unawares.
+# never compared unawares. unit_path: the team's unit with the units above it, from the
+# top ("Data division / Platform / Serving"), empty for a team in no unit.
 EXPORT_HEADER = (
     "quarter",
     "framework_version",
+    "unit_path",
     "team",
     "project",
     "stage",
@@ -33,8 +35,9 @@ EXPORT_HEADER = (
 )
 
 
-def export_rows(*, filters: DashboardFilters) -> Iterator[tuple]:
+def export_rows(*, filters: DashboardFilters, unit_paths: Mapping[int, str]) -> Iterator[tuple]:
     """A row per project x quarter x dimension up to the chosen quarter (one streamed query).
+    `unit_paths`: each unit's names from the top, by unit pk (the dashboard's choices).
 
     A dimension whose every practice is "not applicable" reads "not assessed", with no
     progress or score.
@@ -47,6 +50,7 @@ def export_rows(*, filters: DashboardFilters) -> Iterator[tuple]:
         .values_list(
             "period__key",
             "period__framework__version",
+            "team__unit_id",
             "team__name",
             "project__name",
             "project__stage",
@@ -62,6 +66,9 @@ def export_rows(*, filters: DashboardFilters) -> Iterator[tuple]:
         )
     )
     for (
+        quarter,
+        version,
+        unit_id,
         *where,
         level,
         progress,
@@ -73,6 +80,9 @@ def export_rows(*, filters: DashboardFilters) -> Iterator[tuple]:
         confirmed,
     ) in rows.iterator(chunk_size=2000):
         yield (
+            quarter,
+            version,
+            unit_paths.get(unit_id, "") if unit_id else "",
             *where,
             NOT_ASSESSED if level is None else level,
             "" if progress is None else progress,

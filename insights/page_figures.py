@@ -40,19 +40,30 @@ def readable_heatmap(heatmap: Heatmap, *, show_all: bool = False) -> Heatmap:
 def dashboard_figures(
     dashboard: OrganisationDashboard, *, show_all: bool = False
 ) -> dict[str, dict]:
+    """The rows of the heatmap are the roll-up's: units, or teams below the last units."""
     period = dashboard.filters.period.key
-    heatmap = readable_heatmap(dashboard.heatmap, show_all=show_all)
+    rollup = dashboard.rollup
+    noun = rollup.noun if rollup else "team"
+    heatmap = readable_heatmap(rollup.heatmap if rollup else dashboard.heatmap, show_all=show_all)
     return {
         "levels": figures.levels_by_quarter(dashboard.quarters),
-        "trend": figures.maturity_trend(dashboard.trend, title="Organisation trend"),
+        "trend": figures.maturity_trend(dashboard.trend, title=f"{_scope(dashboard)} trend"),
         "heatmap": figures.level_heatmap(
             **asdict(heatmap),
-            title=f"Mean level by team and dimension, {period}",
-            rows_title="Team",
-            filename=f"teams-by-dimension-{period}",
+            title=f"Mean level by {noun} and dimension, {period}",
+            rows_title=noun.capitalize(),
+            filename=f"{noun.replace(' ', '-')}s-by-dimension-{period}",
             mean_of_projects=True,
         ),
     }
+
+
+def _scope(dashboard: OrganisationDashboard) -> str:
+    """Whose trend it is: the unit filtered on, a unit manager's units, or the organisation."""
+    filters = dashboard.filters
+    if filters.unit is not None:
+        return filters.unit.name
+    return "Your units'" if filters.within else "Organisation"
 
 
 def team_figures(insights: TeamInsights, *, team: Team) -> dict[str, dict]:

@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
+from urllib.parse import urlencode
 
 from django.urls import reverse
 
@@ -188,19 +189,47 @@ class TeamChoice(NamedTuple):
     slug: str
     name: str
     url: str
+    unit_path: str = ""  # its unit's path ("/3/7/"), "" for a team in no unit
 
     @classmethod
-    def of(cls, pk: int, slug: str, name: str) -> "TeamChoice":
-        return cls(pk, slug, name, reverse("portal:team_detail", kwargs={"slug": slug}))
+    def of(cls, pk: int, slug: str, name: str, unit_path: str | None = "") -> "TeamChoice":
+        url = reverse("portal:team_detail", kwargs={"slug": slug})
+        return cls(pk, slug, name, url, unit_path or "")
+
+
+# The unit filter's value for the teams in no unit: slugify never starts a slug with "_".
+NO_UNIT = "_none"
+
+
+class UnitChoice(NamedTuple):
+    pk: int
+    slug: str
+    name: str
+    path: str  # the ids from the top, "/3/7/": its subtree is every path starting so
+    parent_id: int | None
+    label: str  # the names from the top, "Data division / Platform"
+
+    @property
+    def is_no_unit(self) -> bool:
+        return self.slug == NO_UNIT
+
+
+# The teams in no unit, filtered on and shown as one row beside the top-level units.
+NO_UNIT_CHOICE = UnitChoice(0, NO_UNIT, "No unit", "", None, "No unit")
 
 
 @dataclass(frozen=True)
 class DashboardChoices:
-    """The quarters (newest first) and teams the filters offer. Plain tuples: every view
-    of the dashboard reads them from the cache, and tuples load fast."""
+    """The quarters (newest first), teams and units the filters offer. Plain tuples: every
+    view of the dashboard reads them from the cache, and tuples load fast.
+
+    `within`: the subtrees (unit paths) the viewer reads, for a unit manager; empty for
+    management, who read the whole organisation."""
 
     periods: list[PeriodChoice]
     teams: list[TeamChoice]
+    units: list[UnitChoice] = field(default_factory=list)
+    within: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -208,13 +237,63 @@ class DashboardFilters:
     period: PeriodChoice
     team: TeamChoice | None = None
     stage: str = ""
+    unit: UnitChoice | None = None
+    within: tuple[str, ...] = ()  # as DashboardChoices.within
 
     def cache_key(self) -> str:
-        return f"{self.period.pk}:{self.team.pk if self.team else ''}:{self.stage}"
+        team, unit = self.team.pk if self.team else "", self.unit.slug if self.unit else ""
+        return f"{self.period.pk}:{team}:{self.stage}:{unit}:{','.join(self.within)}"
+
+    def query_string(self, **changes: str) -> str:
+        """The filters as the address shows them, with `changes` (an empty value drops one)."""
+        params = {
+            "quarter": self.period.key,
+            "unit": self.unit.slug if self.unit else "",
+            "team": self.team.slug if self.team else "",
+            "stage": self.stage,
+        } | changes
+        return urlencode({name: value for name, value in params.items() if value})
 
     @property
     def stage_label(self) -> str:
         return Project.Stage(self.stage).label if self.stage else ""
+
+
+@dataclass(frozen=True)
+class RollupRow:
+    """A row of the roll-up: a unit with its whole subtree, the teams in no unit, or a team,
+    with its figures for the chosen quarter."""
+
+    name: str
+    url: str  # a unit's row filters on it; a team's opens the team
+    kind: str  # "unit", "no-unit" or "team"
+    due: int
+    assessed: int
+    by_level: tuple[int, ...]
+    median_score: float | None  # the median overall score of its assessed projects
+
+    @property
+    def completion_percent(self) -> int:
+        return _percent(self.assessed, self.due)
+
+    @property
+    def level_1_or_more_percent(self) -> int:
+        return _percent(sum(self.by_level[1:]), self.assessed)
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """The organisation at the current drill level: the rows are the units below the unit
+    filtered on (the top-level units and "No unit" without a filter), and its teams where it
+    has any directly; an organisation without units has team rows, as before units."""
+
+    heatmap: Heatmap  # the rows with scores, weakest first
+    rows: list[RollupRow]  # the rows with projects due, for the comparison, by name
+    noun: str  # what the rows are: "unit", "team" or "unit or team"
+
+    @property
+    def plural(self) -> str:
+        return {"unit": "units", "team": "teams"}.get(self.noun, "rows")
 
 
 @dataclass(frozen=True)
@@ -231,6 +310,9 @@ class OrganisationDashboard:
     # Projects assessed in both quarters but left out of the movers: the quarters used
     # different framework versions (see `framework_change`).
     movers_not_compared: int = 0
+    # The rows at the current drill level; `heatmap` keeps one row per team (the flags and
+    # the printed reports read it).
+    rollup: Rollup | None = None
 
     @property
     def current(self) -> QuarterLevels:

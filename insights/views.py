@@ -1,41 +1,63 @@
 """The organisation dashboard and the CSV exports of what the dashboards show."""
 
+from collections.abc import Mapping
 from functools import cached_property
-from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 from django_htmx.http import push_url
 
-from core.access import is_management
 from core.cache import CACHE_SECONDS, dashboards_generation
 from core.http import PortalRequest
 from insights import exports, page_figures
 from insights.selectors import organisation as selectors
-from insights.shapes import DashboardChoices, DashboardFilters, OrganisationDashboard, TeamChoice
+from insights.selectors import units
+from insights.shapes import (
+    NO_UNIT_CHOICE,
+    DashboardChoices,
+    DashboardFilters,
+    OrganisationDashboard,
+    Rollup,
+    TeamChoice,
+    UnitChoice,
+)
 from teams.models import Project
 from teams.selectors import team_get_for_user
 
 
 class DashboardFilterForm(forms.Form):
     quarter = forms.ChoiceField(required=False)
+    unit = forms.ChoiceField(required=False)
     team = forms.ChoiceField(required=False)
     stage = forms.ChoiceField(required=False, choices=[("", "Every stage"), *Project.Stage.choices])
 
-    def __init__(self, data: dict, *, choices: DashboardChoices) -> None:
+    def __init__(self, data: Mapping[str, str], *, choices: DashboardChoices) -> None:
         super().__init__(data)
         self.choices = choices
+        self.units = [*choices.units, *([NO_UNIT_CHOICE] if self.offers_no_unit else [])]
         self.fields["quarter"].choices = [(p.key, p.key) for p in choices.periods]  # type: ignore[attr-defined]
+        everything = "All my units" if choices.within else "Every unit"
+        self.fields["unit"].choices = [("", everything)] + [  # type: ignore[attr-defined]
+            (unit.slug, unit.label) for unit in self.units
+        ]
+        self._offer_teams(choices.teams)
+
+    @property
+    def offers_no_unit(self) -> bool:
+        """Management filter on the teams in no unit once the organisation has units."""
+        return bool(self.choices.units) and not self.choices.within
+
+    def _offer_teams(self, teams: list[TeamChoice]) -> None:
         self.fields["team"].choices = [("", "Every team")] + [  # type: ignore[attr-defined]
-            (team.slug, team.name) for team in choices.teams
+            (team.slug, team.name) for team in teams
         ]
 
     def filters(self) -> DashboardFilters | None:
-        """The chosen filters; a value that is not on offer falls back to its default."""
+        """The chosen filters; a value that is not on offer falls back to its default, and a
+        team outside the chosen unit gives way to the unit."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         period = next(
@@ -44,25 +66,32 @@ class DashboardFilterForm(forms.Form):
         )
         if period is None:
             return None
-        team = next((t for t in self.choices.teams if t.slug == data.get("team")), None)
+        chosen = next((u for u in self.units if u.slug == data.get("unit")), None)
+        unit = chosen or units.default_unit(self.choices)
+        teams = [team for team in self.choices.teams if unit is None or _in_unit(team, unit)]
+        self._offer_teams(teams)
+        team = next((t for t in teams if t.slug == data.get("team")), None)
         stage = data.get("stage") or ""
         # The form then shows what the page shows, defaults in place of unknown values.
-        self.data = {"quarter": period.key, "team": team.slug if team else "", "stage": stage}
-        return DashboardFilters(period=period, team=team, stage=stage)
+        self.data = {
+            "quarter": period.key,
+            "unit": unit.slug if unit else "",
+            "team": team.slug if team else "",
+            "stage": stage,
+        }
+        return DashboardFilters(
+            period=period, team=team, stage=stage, unit=unit, within=self.choices.within
+        )
 
 
-def _require_management(request: PortalRequest) -> None:
-    if not is_management(request.user):
-        raise PermissionDenied("The organisation dashboard is for management.")
+def _in_unit(team: TeamChoice, unit: UnitChoice) -> bool:
+    return not team.unit_path if unit.is_no_unit else team.unit_path.startswith(unit.path)
 
 
-def _query_string(filters: DashboardFilters) -> str:
-    params = {"quarter": filters.period.key}
-    if filters.team:
-        params["team"] = filters.team.slug
-    if filters.stage:
-        params["stage"] = filters.stage
-    return urlencode(params)
+def _choices_for(request: PortalRequest, generation: str) -> DashboardChoices:
+    return selectors.dashboard_choices_for_user(
+        user=request.user, generation=generation, asked=request.GET
+    )
 
 
 class DashboardPage:
@@ -84,11 +113,21 @@ class DashboardPage:
     def charts(self) -> dict[str, dict]:
         return page_figures.dashboard_figures(self.data, show_all=self.show_all)
 
+    @property
+    def rollup(self) -> Rollup:
+        rollup = self.data.rollup
+        assert rollup is not None  # organisation_dashboard always rolls up
+        return rollup
+
     @cached_property
     def condensed(self) -> bool:
-        """More teams than a manager can read at once, and not all asked for."""
-        shown = page_figures.readable_heatmap(self.data.heatmap, show_all=self.show_all)
+        """More rows than a manager can read at once, and not all asked for."""
+        shown = page_figures.readable_heatmap(self.rollup.heatmap, show_all=self.show_all)
         return shown.hidden_rows > 0
+
+    @property
+    def breadcrumb(self) -> list[tuple[str, str]]:
+        return units.breadcrumb(self.filters, self.choices)
 
     @property
     def completion_shown(self) -> list:
@@ -104,9 +143,8 @@ class DashboardPage:
 @require_safe
 @login_required
 def org_dashboard(request: PortalRequest) -> HttpResponse:
-    _require_management(request)
     generation = dashboards_generation()
-    choices = selectors.dashboard_choices(generation=generation)
+    choices = _choices_for(request, generation)
     form = DashboardFilterForm(request.GET, choices=choices)
     filters = form.filters()
     show_all = request.GET.get("teams") == "all"
@@ -117,8 +155,12 @@ def org_dashboard(request: PortalRequest) -> HttpResponse:
         if filters
         else None,
         "show_all": show_all,
-        "query_string": _query_string(filters) if filters else "",
-        "cache_key": f"{generation}:{filters.cache_key() if filters else ''}:{show_all}",
+        "has_units": bool(choices.units),
+        "title": "My units" if choices.within else "Organisation dashboard",
+        "query_string": filters.query_string() if filters else "",
+        # The viewer's units too: the filters' choices are theirs even with no quarter.
+        "cache_key": f"{generation}:{','.join(choices.within)}:"
+        f"{filters.cache_key() if filters else ''}:{show_all}",
         "cache_seconds": CACHE_SECONDS,
     }
     if not request.htmx:
@@ -134,10 +176,9 @@ def org_dashboard(request: PortalRequest) -> HttpResponse:
 @require_safe
 @login_required
 def org_export(request: PortalRequest) -> HttpResponseBase:
-    _require_management(request)
-    choices = selectors.dashboard_choices(generation=dashboards_generation())
+    choices = _choices_for(request, dashboards_generation())
     filters = DashboardFilterForm(request.GET, choices=choices).filters()
-    return _csv_response(filters, name="organisation")
+    return _csv_response(filters, choices=choices, name="organisation")
 
 
 @require_safe
@@ -152,11 +193,14 @@ def team_export(request: PortalRequest, slug: str) -> HttpResponseBase:
             team=TeamChoice.of(team.pk, team.slug, team.name),
             stage=filters.stage,
         )
-    return _csv_response(filters, name=team.slug)
+    return _csv_response(filters, choices=choices, name=team.slug)
 
 
-def _csv_response(filters: DashboardFilters | None, *, name: str) -> StreamingHttpResponse:
-    rows = exports.export_rows(filters=filters) if filters else iter(())
+def _csv_response(
+    filters: DashboardFilters | None, *, choices: DashboardChoices, name: str
+) -> StreamingHttpResponse:
+    unit_paths = {unit.pk: unit.label for unit in choices.units}
+    rows = exports.export_rows(filters=filters, unit_paths=unit_paths) if filters else iter(())
     quarter = f"-{filters.period.key}" if filters else ""
     stage = f"-{filters.stage}" if filters and filters.stage else ""
     response = StreamingHttpResponse(

@@ -27,6 +27,7 @@ from assessments.models import Assessment, DimensionScore, Practice, PracticeGap
 from assessments.rules import scoring
 from assessments.rules.levels import TOP_LEVEL, level_position
 from assessments.rules.recommendations import CommonGap, rank_common_gaps
+from core.access import in_units_q
 from insights.shapes import LIST_LIMIT, DashboardFilters, Heatmap, Quartiles, TrendPoint
 from teams.models import Project
 
@@ -40,7 +41,14 @@ LEVEL_POSITION = Case(
 
 
 def scope_q(filters: DashboardFilters, *, team: str = "team_id") -> Q:
-    scope = Q()
+    """The records the filters keep; `team` is the lookup of the record's team id
+    ("project__team_id" on assessments). A unit keeps its whole subtree."""
+    unit = f"{team.removesuffix('_id')}__unit__"
+    scope = in_units_q(filters.within, unit=unit) if filters.within else Q()
+    if filters.unit is not None and filters.unit.is_no_unit:
+        scope &= Q(**{f"{unit}isnull": True})
+    elif filters.unit is not None:
+        scope &= Q(**{f"{unit}path__startswith": filters.unit.path})
     if filters.team is not None:
         scope &= Q(**{team: filters.team.pk})
     if filters.stage:

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count, F, FilteredRelation, Max, Min, Q, QuerySet, Window
 from django.db.models.functions import Abs
 from django.db.models.lookups import GreaterThan
@@ -18,12 +19,13 @@ from django.utils import timezone
 
 from assessments.models import Assessment, DimensionScore, Period, Practice, PracticeGap
 from assessments.rules.levels import LEVELS, TOP_LEVEL
+from core.access import AnyUser, is_management, managed_unit_paths
 from core.cache import cached
+from insights.selectors import units
 from insights.selectors.common import (
     LEVEL_POSITION,
     SUBMITTED,
     common_gaps,
-    dimension_columns,
     quartiles_by,
     scope_q,
     trend,
@@ -33,7 +35,6 @@ from insights.shapes import (
     STALLED_QUARTERS,
     DashboardChoices,
     DashboardFilters,
-    Heatmap,
     OrganisationDashboard,
     PeriodChoice,
     ProjectChange,
@@ -41,26 +42,56 @@ from insights.shapes import (
     TeamChoice,
     TeamCompletion,
     TrendPoint,
+    UnitChoice,
     framework_change,
     mixed_versions,
 )
-from teams.models import Team
+from teams.models import Team, Unit
 
 
 def dashboard_choices(*, generation: str) -> DashboardChoices:
-    """The quarters and teams the dashboard filters offer (two queries, cached)."""
+    """The quarters, teams and units the dashboard filters offer (three queries, cached)."""
 
     def compute() -> DashboardChoices:
         periods = Period.objects.values_list(
             "id", "key", "opens_on", "framework_id", "framework__version"
         )
-        teams = Team.objects.order_by("name").values_list("id", "slug", "name")
+        teams = Team.objects.order_by("name").values_list("id", "slug", "name", "unit__path")
+        units = list(Unit.objects.values_list("id", "slug", "name", "path", "parent_id"))
+        names = {pk: name for pk, _, name, _, _ in units}
+
+        def label(path: str) -> str:
+            return " / ".join(names[int(pk)] for pk in path.strip("/").split("/"))
+
         return DashboardChoices(
             periods=[PeriodChoice(*row) for row in periods],
             teams=[TeamChoice.of(*row) for row in teams],
+            units=sorted(
+                (UnitChoice(*row, label=label(row[3])) for row in units),
+                key=lambda unit: unit.label.lower(),
+            ),
         )
 
     return cached("choices", compute, generation=generation)
+
+
+def dashboard_choices_for_user(
+    *, user: AnyUser, generation: str, asked: Mapping[str, str]
+) -> DashboardChoices:
+    """The choices a user may filter the organisation dashboard and its CSV with.
+
+    Management and org admins read the whole organisation; a unit manager reads the units
+    they manage, and a unit or team outside them in the address (`asked`) answers 404;
+    anyone else may not open the dashboard."""
+    every = dashboard_choices(generation=generation)
+    if is_management(user):
+        return every
+    within = units.top_most(managed_unit_paths(user))
+    if not within:
+        raise PermissionDenied("The organisation dashboard is for management and unit managers.")
+    mine = units.choices_within(every, within)
+    units.require_visible(asked, every=every, mine=mine)
+    return mine
 
 
 def default_period(*, choices: DashboardChoices) -> PeriodChoice | None:
@@ -74,23 +105,25 @@ def default_period(*, choices: DashboardChoices) -> PeriodChoice | None:
 def organisation_dashboard(
     *, filters: DashboardFilters, choices: DashboardChoices
 ) -> OrganisationDashboard:
-    """Everything the organisation dashboard shows, for one quarter, team and stage (six
-    queries at most).
+    """Everything the organisation dashboard shows, for one quarter, unit, team and stage,
+    and the roll-up by unit at the drill level (seven queries at most).
 
     Quarters keep their framework version, and no comparison pairs two versions: movers
     across a change of version are counted, not ranked, and stalled needs a year on one."""
     history = [p for p in reversed(choices.periods) if p.opens_on <= filters.period.opens_on]
     teams = {team.pk: team for team in choices.teams}
     assessments = Assessment.objects.counted().filter(scope_q(filters, team="project__team_id"))
-    quarters, completion = _levels_and_completion(assessments, history, filters.period, teams)
+    quarters, per_team = _levels_by_team(assessments, history)
     stalled, stalled_total = _stalled(assessments, history[-STALLED_QUARTERS:], filters)
     movers, movers_not_compared = _movers(assessments, history[-2:], filters)
+    cells = _team_cells(filters)
+    chosen = per_team.get(filters.period.pk, {})
     return OrganisationDashboard(
         filters=filters,
         quarters=quarters,
         trend=trend(assessments.filter(period_id__in=[p.pk for p in history])),
-        heatmap=_team_heatmap(filters, teams),
-        completion_by_team=completion,
+        heatmap=units.team_heatmap(cells, teams=choices.teams),
+        completion_by_team=_completion(chosen, teams),
         gaps=common_gaps(
             PracticeGap.objects.filter(scope_q(filters), period_id=filters.period.pk),
             practices=Practice.objects.filter(framework_id=filters.period.framework_id),
@@ -100,6 +133,7 @@ def organisation_dashboard(
         stalled=stalled,
         stalled_total=stalled_total,
         movers_not_compared=movers_not_compared,
+        rollup=units.rollup(filters=filters, choices=choices, cells=cells, counts=chosen),
     )
 
 
@@ -115,37 +149,46 @@ def _level_counts() -> dict[str, Count]:
     }
 
 
-def _levels_and_completion(
-    assessments: QuerySet[Assessment],
-    history: Sequence[PeriodChoice],
-    chosen: PeriodChoice,
-    teams: dict[int, TeamChoice],
-) -> tuple[list[QuarterLevels], list[TeamCompletion]]:
-    """Counts per quarter and per team in one GROUP BY; quarters are the sums over teams."""
+def _levels_by_team(
+    assessments: QuerySet[Assessment], history: Sequence[PeriodChoice]
+) -> tuple[list[QuarterLevels], dict[int, dict[int, dict[str, int]]]]:
+    """Counts per quarter and per team in one GROUP BY: the quarters are the sums over the
+    teams, and the teams' counts (period pk -> team pk -> counts) feed the roll-ups."""
     rows = (
         assessments.filter(period_id__in=[period.pk for period in history])
         .values("period_id", "project__team_id")
         .annotate(**_level_counts())
         .order_by()
     )
-    per_period: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
+    per_team: dict[int, dict[int, dict[str, int]]] = defaultdict(dict)
     for row in rows:
-        per_period[row["period_id"]].append(row)
-    quarters = [_quarter_levels(period, per_period[period.pk]) for period in history]
-    completion = sorted(
+        counted: Mapping[str, Any] = row
+        counts = {name: counted[name] for name in COUNTS}
+        per_team[row["period_id"]][row["project__team_id"]] = counts
+    quarters = [_quarter_levels(period, per_team[period.pk].values()) for period in history]
+    return quarters, per_team
+
+
+COUNTS = ("due", "assessed", *(f"level_{level}" for level in LEVELS))
+
+
+def _completion(
+    counts: Mapping[int, Mapping[str, int]], teams: dict[int, TeamChoice]
+) -> list[TeamCompletion]:
+    """The teams' completion in the chosen quarter, least complete first."""
+    return sorted(
         (
             TeamCompletion(
-                name=teams[row["project__team_id"]].name,
-                url=teams[row["project__team_id"]].url,
+                name=teams[team_id].name,
+                url=teams[team_id].url,
                 due=row["due"],
                 assessed=row["assessed"],
             )
-            for row in per_period[chosen.pk]
-            if row["project__team_id"] in teams
+            for team_id, row in counts.items()
+            if team_id in teams
         ),
         key=lambda team: (team.assessed / team.due if team.due else 0, team.name),
     )
-    return quarters, completion
 
 
 def _quarter_levels(period: PeriodChoice, rows: Iterable[Mapping[str, Any]]) -> QuarterLevels:
@@ -159,8 +202,9 @@ def _quarter_levels(period: PeriodChoice, rows: Iterable[Mapping[str, Any]]) -> 
     )
 
 
-def _team_heatmap(filters: DashboardFilters, teams: dict[int, TeamChoice]) -> Heatmap:
-    """Teams by dimension, the weakest team (lowest mean over its dimensions) first."""
+def _team_cells(filters: DashboardFilters) -> units.TeamCells:
+    """Per team and dimension: the mean level of the projects assessed in it, how many,
+    how many have it not assessed, and how many marked it mostly not applicable."""
     rows = (
         DimensionScore.objects.filter(scope_q(filters), period_id=filters.period.pk)
         .values("team_id", "dimension_key", "dimension_name", "dimension_order")
@@ -174,37 +218,7 @@ def _team_heatmap(filters: DashboardFilters, teams: dict[int, TeamChoice]) -> He
         )
         .order_by()
     )
-    cells: dict[tuple[int, str], dict[str, Any]] = {
-        (row["team_id"], row["dimension_key"]): dict(row) for row in rows
-    }
-    columns = dimension_columns(cells.values())
-    row_teams = [
-        teams[team_id] for team_id in {team_id for team_id, _ in cells} if team_id in teams
-    ]
-    grid = {team.pk: [cells.get((team.pk, key)) for key, _ in columns] for team in row_teams}
-
-    def weakest_first(team: TeamChoice) -> tuple[bool, float, str]:
-        known = [
-            cell["mean_level"] for cell in grid[team.pk] if cell and cell["mean_level"] is not None
-        ]
-        return (not known, sum(known) / len(known) if known else 0.0, team.name)
-
-    row_teams.sort(key=weakest_first)
-
-    def field(name: str) -> list[list]:
-        return [[cell[name] if cell else 0 for cell in grid[team.pk]] for team in row_teams]
-
-    return Heatmap(
-        rows=[team.name for team in row_teams],
-        columns=[name for _, name in columns],
-        values=[
-            [cell["mean_level"] if cell else None for cell in grid[team.pk]] for team in row_teams
-        ],
-        counts=field("projects"),
-        row_links=[team.url for team in row_teams],
-        not_assessed=field("not_assessed"),
-        mostly_not_applicable=field("mostly_na"),
-    )
+    return {(row["team_id"], row["dimension_key"]): row for row in rows}
 
 
 PROJECT_FIELDS = ("project__name", "project__slug", "project__team__name", "project__team__slug")
