@@ -54,7 +54,9 @@ INSTALLED_APPS = [
     "notifications",
     "reports",
     "scheduler",
+    "accounts",
     "portal",
+    "administration",
 ]
 # The demo organisation (seed_demo) is never installed in production.
 if not IS_PRODUCTION:
@@ -255,6 +257,9 @@ REPORT_TASK_SOFT_TIME_LIMIT = env.int("REPORT_TASK_SOFT_TIME_LIMIT", default=240
 REPORT_TASK_TIME_LIMIT = env.int("REPORT_TASK_TIME_LIMIT", default=300)
 # Reports one person may ask for in an hour (an identical one in progress is reused).
 REPORTS_PER_USER_PER_HOUR = env.int("REPORTS_PER_USER_PER_HOUR", default=10)
+# Invitations: how long a link works, and accept attempts per client per hour.
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+INVITATION_ACCEPTS_PER_CLIENT = env.int("INVITATION_ACCEPTS_PER_CLIENT", default=20)
 
 # Redis redelivers a message that is not acknowledged within the visibility timeout, even
 # while the first copy still runs. Late-acknowledged tasks stay unacknowledged for their run

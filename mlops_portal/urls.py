@@ -27,6 +27,8 @@ urlpatterns = [
     path("", include("insights.urls")),
     path("", include("reports.urls")),
     path("", include("notifications.urls")),
+    path("", include("administration.urls")),
+    path("", include("accounts.urls")),
 ]
 
 handler500 = "core.views.server_error"
