@@ -24,8 +24,8 @@ from assessments.scoring_inputs import (
     framework_uses_profiles,
     scoring_framework,
 )
-from core.access import can_draft_answers, can_submit, is_management
-from teams.models import Membership
+from core.access import can_draft_answers, can_submit, is_management, manages_unit_path
+from teams.models import Membership, Team
 
 
 def period_current() -> Period | None:
@@ -58,17 +58,23 @@ def assessment_get_for_user(*, user: User, pk: int) -> Assessment:
     )[:1]
     assessment = (
         Assessment.objects.select_related(
-            "project", "project__team", "period", "period__framework", "submitted_by"
+            "project", "project__team__unit", "period", "period__framework", "submitted_by"
         )
         .annotate(viewer_role=Subquery(role))
         .filter(pk=pk)
         .first()
     )
     if assessment is None or (
-        getattr(assessment, "viewer_role", None) is None and not is_management(user)
+        getattr(assessment, "viewer_role", None) is None
+        and not is_management(user)
+        and not _manages_team_unit(user, assessment.project.team)
     ):
         raise Http404("No such assessment.")
     return assessment
+
+
+def _manages_team_unit(user: User, team: Team) -> bool:
+    return team.unit is not None and manages_unit_path(user, team.unit.path)
 
 
 def assessment_permissions(*, user: User, assessment: Assessment) -> dict[str, bool]:

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from assessments.models import ProjectProfile
 from demo.profiles import demo_profile
+from demo.units import place_in_units
 from teams.models import MANAGEMENT_GROUP, Membership, Project, Team
 
 DEMO_PASSWORD = "demo"
@@ -333,6 +334,7 @@ def _demo_accounts() -> dict[str, User]:
         "manager": _user("manager", first="Morgan", last="Manager"),
         "lead": _user("lead", first="Lena", last="Lead"),
         "member": _user("member", first="Max", last="Member"),
+        "director": _user("director", first="Dana", last="Director"),
     }
     management, _ = Group.objects.get_or_create(name=MANAGEMENT_GROUP)
     accounts["manager"].groups.add(management)
@@ -356,6 +358,7 @@ def seed_organisation(
         _staff_team(team, index, rng, accounts)
         for spec in _project_specs(name, projects_per_team):
             all_projects.append(_project(team, spec))
+    place_in_units(all_teams, director=accounts["director"])
     created = sum(1 for project in all_projects if project.slug not in existing_slugs)
     return DemoOrganisation(teams=all_teams, projects=all_projects, created_projects=created)
 

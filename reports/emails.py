@@ -49,14 +49,24 @@ def report_summary(*, report: Report) -> dict:
 
 
 def report_filename(*, report: Report, ext: str) -> str:
-    target = report.team.slug if report.team else "organisation"
+    target = (
+        report.team.slug if report.team else report.unit.slug if report.unit else "organisation"
+    )
     return f"mlops-maturity-{report.period.key}-{target}.{ext}"
 
 
 def report_recipients(*, report: Report) -> list[User]:
-    """The organisation report goes to management and org admins, a team's to its leads."""
+    """The organisation report goes to management and org admins, a unit's to its
+    managers, a team's to its leads."""
     if report.team:
         return notification_selectors.team_leads_with_email(team=report.team)
+    if report.unit:
+        return list(
+            User.objects.filter(unit_roles__unit=report.unit, is_active=True)
+            .exclude(email="")
+            .distinct()
+            .order_by("username")
+        )
     return list(notification_selectors.organisation_recipients())
 
 

@@ -4,12 +4,13 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from assessments.models import Period
-from teams.models import Team
+from teams.models import Team, Unit
 
 
 class Report(models.Model):
     class Scope(models.TextChoices):
         ORGANISATION = "organisation", "Organisation"
+        UNIT = "unit", "Unit"
         TEAM = "team", "Team"
 
     class Status(models.TextChoices):
@@ -21,6 +22,9 @@ class Report(models.Model):
     scope = models.CharField(max_length=12, choices=Scope.choices)
     team = models.ForeignKey(
         Team, null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
+    )
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="reports"
     )
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="reports")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
@@ -40,9 +44,10 @@ class Report(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(scope="organisation", team__isnull=True)
-                | models.Q(scope="team", team__isnull=False),
-                name="report_scope_matches_team",
+                condition=models.Q(scope="organisation", team__isnull=True, unit__isnull=True)
+                | models.Q(scope="team", team__isnull=False, unit__isnull=True)
+                | models.Q(scope="unit", unit__isnull=False, team__isnull=True),
+                name="report_scope_matches_target",
             ),
             # Closing a period creates its automatic reports once, however often it runs.
             models.UniqueConstraint(
@@ -55,21 +60,34 @@ class Report(models.Model):
                 condition=models.Q(automatic=True, scope="team"),
                 name="report_unique_automatic_team",
             ),
+            models.UniqueConstraint(
+                fields=["period", "unit"],
+                condition=models.Q(automatic=True, scope="unit"),
+                name="report_unique_automatic_unit",
+            ),
             # One report asked for per period and scope while it is queued or running.
             models.UniqueConstraint(
                 "period",
                 Coalesce("team", models.Value(0)),
+                Coalesce("unit", models.Value(0)),
                 condition=models.Q(automatic=False, status__in=["queued", "running"]),
-                name="report_unique_requested_in_progress",
+                name="report_unique_requested_in_progress_scope",
             ),
         ]
 
     def __str__(self) -> str:
-        target = self.team.name if self.team else "Organisation"
-        return f"{target} report {self.period}"
+        return f"{self.target_name} report {self.period}"
 
     def get_absolute_url(self) -> str:
         return reverse("reports:report_detail", kwargs={"pk": self.pk})
+
+    @property
+    def target_name(self) -> str:
+        if self.team_id:
+            return self.team.name  # type: ignore[union-attr]
+        if self.unit_id:
+            return self.unit.name  # type: ignore[union-attr]
+        return "Organisation"
 
     @property
     def is_finished(self) -> bool:

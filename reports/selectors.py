@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment, Dimension, DimensionScore, Period
 from assessments.rules.recommendations import CommonGap
-from core.access import visible_teams_q
+from core.access import in_units_q, managed_unit_paths, visible_teams_q
 from core.cache import dashboards_generation
 from insights.page_figures import readable_heatmap
 from insights.selectors import organisation as dashboard
@@ -40,12 +40,15 @@ COMPLETION_ROWS = 10
 
 
 def reports_visible_to(*, user: User) -> QuerySet[Report]:
-    """Management sees every report; a team sees its own team's reports."""
-    reports = Report.objects.select_related("period", "team", "requested_by")
+    """Management sees every report; a unit's managers see its reports and those of the
+    units and teams below it; a team sees its own team's reports."""
+    reports = Report.objects.select_related("period", "team", "unit", "requested_by")
     visible = visible_teams_q(user, team="team__")
     if visible == Q():
         return reports
-    return reports.filter(visible, scope=Report.Scope.TEAM)
+    team_reports = Q(visible, scope=Report.Scope.TEAM)
+    unit_reports = Q(in_units_q(managed_unit_paths(user), unit="unit__"), scope=Report.Scope.UNIT)
+    return reports.filter(team_reports | unit_reports)
 
 
 @dataclass(frozen=True)
@@ -159,8 +162,8 @@ def report_data(*, report: Report) -> ReportData:
     # An organisation of 200 teams prints its weakest and strongest teams, not 19 pages.
     heatmap = _project_heatmap(team, report.period) if team else readable_heatmap(board.heatmap)
     return ReportData(
-        title=f"{team.name if team else 'Organisation'}: MLOps maturity, {report.period.key}",
-        scope_name=team.name if team else "the organisation",
+        title=f"{report.target_name}: MLOps maturity, {report.period.key}",
+        scope_name=team.name if team else report.unit.name if report.unit else "the organisation",
         period=report.period,
         headline=_headline(board),
         levels=LevelsTable(
@@ -263,12 +266,14 @@ def _dashboard(report: Report) -> tuple[OrganisationDashboard, str]:
     choices = dashboard.dashboard_choices(generation=generation)
     period, team = report.period, report.team
     chosen = next((choice for choice in choices.periods if choice.pk == period.pk), None)
+    unit = next((choice for choice in choices.units if choice.pk == report.unit_id), None)
     filters = DashboardFilters(
         period=chosen
         or PeriodChoice(
             period.pk, period.key, period.opens_on, period.framework_id, period.framework.version
         ),
         team=TeamChoice.of(team.pk, team.slug, team.name) if team else None,
+        unit=unit,
     )
     board = dashboard.organisation_dashboard(filters=filters, choices=choices)
     return board, generation

@@ -23,7 +23,7 @@ from reports import selectors
 from reports.emails import report_emails_dispatch
 from reports.models import Report
 from reports.rendering import charts_export, html_to_pdf
-from teams.models import Team
+from teams.models import Team, Unit
 
 logger = logging.getLogger(__name__)
 
@@ -91,10 +91,14 @@ def _in_progress(period: Period, team: Team | None) -> QuerySet[Report]:
 
 @transaction.atomic
 def reports_create_for_period(*, period: Period) -> list[Report]:
-    """The automatic reports of a closed period: the organisation's and one per team
-    assessed in it. Created once (unique constraints), however often this runs."""
-    teams = Team.objects.filter(projects__assessments__period=period).distinct().order_by("name")
+    """The automatic reports of a closed period: the organisation's, one per team assessed
+    in it, and one per unit that has managers and an assessed team in its subtree.
+    Created once (unique constraints), however often this runs."""
+    teams = list(
+        Team.objects.filter(projects__assessments__period=period).distinct().order_by("name")
+    )
     created = [_automatic_report(period, None)] + [_automatic_report(period, t) for t in teams]
+    created += [_automatic_unit_report(period, unit) for unit in _units_to_report(teams)]
     reports = [report for report in created if report is not None]
     for report in reports:
         _dispatch_generation(report)
@@ -109,6 +113,27 @@ def _automatic_report(period: Period, team: Team | None) -> Report | None:
                 team=team,
                 period=period,
                 automatic=True,
+            )
+    except IntegrityError:
+        return None
+
+
+def _units_to_report(teams: list[Team]) -> list[Unit]:
+    """Units with an active manager and at least one of `teams` in their subtree."""
+    paths = {path for path in Unit.objects.filter(teams__in=teams).values_list("path", flat=True)}
+    managed = Unit.objects.filter(
+        archived_at__isnull=True, manager_roles__user__is_active=True
+    ).distinct()
+    return [
+        unit for unit in managed.order_by("path") if any(p.startswith(unit.path) for p in paths)
+    ]
+
+
+def _automatic_unit_report(period: Period, unit: Unit) -> Report | None:
+    try:
+        with transaction.atomic():
+            return Report.objects.create(
+                scope=Report.Scope.UNIT, unit=unit, period=period, automatic=True
             )
     except IntegrityError:
         return None

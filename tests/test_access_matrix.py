@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from reports.models import Report
+from teams.units import team_move, unit_create
 
 LOGIN = "login"
 PERSONAS = ("anonymous", "member", "lead", "other_lead", "management", "admin")
@@ -31,6 +32,9 @@ TEAM_CHANGE = (LOGIN, 403, 302, 404, 403, 302)
 MANAGEMENT_READ = (LOGIN, 403, 403, 403, 200, 200)
 MANAGEMENT_CHANGE = (LOGIN, 403, 403, 403, 302, 302)
 ORGANISATION_REPORT = (LOGIN, 404, 404, 404, 200, 200)
+ORG_ADMIN_PAGE = (LOGIN, 403, 403, 403, 403, 200)
+ORG_ADMIN_ACTION = (LOGIN, 403, 403, 403, 403, 302)
+ORG_ADMIN_FORM_REFUSED = (LOGIN, 403, 403, 403, 403, 422)
 
 # name: (path, GET outcomes, POST outcomes, POST data)
 MATRIX = {
@@ -98,6 +102,122 @@ MATRIX = {
     "reports:report_detail": ("/reports/{team_report}/", TEAM_READ, NOT_ALLOWED, {}),
     "reports:report_pdf": ("/reports/{team_report}/report.pdf", TEAM_READ, NOT_ALLOWED, {}),
     "reports:report_html": ("/reports/{team_report}/report.html", TEAM_READ, NOT_ALLOWED, {}),
+    "administration:overview": ("/manage/", ORG_ADMIN_PAGE, NOT_ALLOWED, {}),
+    "administration:units": ("/manage/units/", ORG_ADMIN_PAGE, NOT_ALLOWED, {}),
+    "administration:unit_create": (
+        "/manage/units/new/",
+        ORG_ADMIN_PAGE,
+        ORG_ADMIN_ACTION,
+        {"name": "Matrix department", "parent": "{unit_pk}"},
+    ),
+    "administration:unit_rename": (
+        "/manage/units/{unit}/rename/",
+        ORG_ADMIN_PAGE,
+        ORG_ADMIN_ACTION,
+        {"name": "Renamed unit"},
+    ),
+    "administration:unit_move": (
+        "/manage/units/{unit}/move/",
+        ORG_ADMIN_PAGE,
+        ORG_ADMIN_ACTION,
+        {"parent": "none"},
+    ),
+    "administration:unit_archive": (
+        "/manage/units/{empty_unit}/archive/",
+        NOT_ALLOWED,
+        ORG_ADMIN_ACTION,
+        {},
+    ),
+    "administration:unit_restore": (
+        "/manage/units/{empty_unit}/restore/",
+        NOT_ALLOWED,
+        ORG_ADMIN_ACTION,
+        {},
+    ),
+    "administration:team_create": (
+        "/manage/teams/new/",
+        ORG_ADMIN_PAGE,
+        ORG_ADMIN_ACTION,
+        {"name": "Matrix team", "unit": "{unit_pk}"},
+    ),
+    "administration:team_rename": (
+        "/manage/teams/{team}/rename/",
+        ORG_ADMIN_PAGE,
+        ORG_ADMIN_ACTION,
+        {"name": "Renamed team"},
+    ),
+    "administration:team_move": (
+        "/manage/teams/{team}/move/",
+        ORG_ADMIN_PAGE,
+        ORG_ADMIN_ACTION,
+        {"unit": "none"},
+    ),
+    "administration:team_archive": (
+        "/manage/teams/{team}/archive/",
+        NOT_ALLOWED,
+        ORG_ADMIN_ACTION,
+        {},
+    ),
+    "administration:people": ("/manage/people/", ORG_ADMIN_PAGE, NOT_ALLOWED, {}),
+    "administration:person": ("/manage/people/{person}/", ORG_ADMIN_PAGE, NOT_ALLOWED, {}),
+    "administration:person_roles": (
+        "/manage/people/{person}/roles/",
+        NOT_ALLOWED,
+        ORG_ADMIN_ACTION,
+        {"roles": "management"},
+    ),
+    "administration:person_team": (
+        "/manage/people/{person}/teams/",
+        NOT_ALLOWED,
+        ORG_ADMIN_ACTION,
+        {"team": "{team_pk}", "role": "member"},
+    ),
+    "administration:person_units": (
+        "/manage/people/{person}/units/",
+        NOT_ALLOWED,
+        ORG_ADMIN_ACTION,
+        {"units": "{unit_pk}"},
+    ),
+    "administration:person_deactivate": (
+        "/manage/people/{person}/deactivate/",
+        NOT_ALLOWED,
+        ORG_ADMIN_ACTION,
+        {},
+    ),
+    "administration:person_reactivate": (
+        "/manage/people/{person}/reactivate/",
+        NOT_ALLOWED,
+        ORG_ADMIN_ACTION,
+        {},
+    ),
+    "administration:import": ("/manage/import/", ORG_ADMIN_PAGE, ORG_ADMIN_FORM_REFUSED, {}),
+    "administration:import_template": (
+        "/manage/import/template.csv",
+        ORG_ADMIN_PAGE,
+        NOT_ALLOWED,
+        {},
+    ),
+    "administration:audit": ("/manage/audit/", ORG_ADMIN_PAGE, NOT_ALLOWED, {}),
+    "administration:audit_csv": ("/manage/audit.csv", ORG_ADMIN_PAGE, NOT_ALLOWED, {}),
+    "accounts:invitation_list": (
+        "/manage/invitations/",
+        ORG_ADMIN_PAGE,
+        ORG_ADMIN_FORM_REFUSED,
+        {},
+    ),
+    "accounts:invitation_resend": (
+        "/manage/invitations/999999/resend/",
+        NOT_ALLOWED,
+        (LOGIN, 403, 403, 403, 403, 404),
+        {},
+    ),
+    "accounts:invitation_revoke": (
+        "/manage/invitations/999999/revoke/",
+        NOT_ALLOWED,
+        (LOGIN, 403, 403, 403, 403, 404),
+        {},
+    ),
+    "accounts:invitation_accept": ("/invitations/not-a-token/", (404,) * 6, (404,) * 6, {}),
     "notifications:notification_settings": (
         "/account/notifications/",
         ANY_USER,
@@ -122,7 +242,10 @@ def test_it_has_a_row_for_every_url():
 
 
 @pytest.fixture
-def objects(team, project, assessment, period, alice) -> dict[str, object]:
+def objects(team, project, assessment, period, alice, bob, erin) -> dict[str, object]:
+    unit = unit_create(name="Matrix division", parent=None, actor=erin)
+    empty_unit = unit_create(name="Matrix empty unit", parent=None, actor=erin)
+    team_move(team=team, unit=unit, actor=erin)
     report = Report.objects.create(scope="team", team=team, period=period, status="done")
     report.pdf_file.save("matrix.pdf", ContentFile(b"%PDF-1.4 matrix"), save=False)
     report.html_file.save("matrix.html", ContentFile(b"<h1>matrix</h1>"), save=True)
@@ -134,6 +257,11 @@ def objects(team, project, assessment, period, alice) -> dict[str, object]:
         "practice": first.practice.key,
         "period": period.pk,
         "team_report": report.pk,
+        "unit": unit.slug,
+        "unit_pk": unit.pk,
+        "empty_unit": empty_unit.slug,
+        "team_pk": team.pk,
+        "person": bob.pk,
     }
 
 

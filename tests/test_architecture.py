@@ -21,7 +21,9 @@ LAYERS = [
     "notifications",
     "reports",
     "scheduler",
+    "accounts",
     "portal",
+    "administration",
     "demo",
 ]
 PROJECT = "mlops_portal"  # settings, urls and the Celery app: wires the apps together

@@ -22,6 +22,9 @@ from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts.models import Invitation
+from accounts.services import invitation_create
+from accounts.tokens import token_new
 from assessments.models import Assessment
 from assessments.selectors import period_current
 from reports.models import Report
@@ -142,7 +145,21 @@ def demo(seed_organisation) -> dict[str, str]:
     organisation = Report.objects.create(scope="organisation", period=current, status="queued")
     member = User.objects.get(username="member")
     uid = urlsafe_base64_encode(force_bytes(member.pk))
+    admin = User.objects.get(username="admin")
+    invited = invitation_create(
+        email="new.lead@example.com", name="Nia New", invited_by=admin, team=team, role="lead"
+    ).invitation
+    # The raw token only ever lives in the e-mail: give the invitation one this test knows.
+    token, digest = token_new()
+    Invitation.objects.filter(pk=invited.pk).update(token_hash=digest)
+    unit = team.unit
     return {
+        "admin_unit_rename": f"/manage/units/{unit.slug}/rename/",
+        "admin_unit_move": f"/manage/units/{unit.slug}/move/",
+        "admin_team_rename": f"/manage/teams/{team.slug}/rename/",
+        "admin_team_move": f"/manage/teams/{team.slug}/move/",
+        "admin_person": f"/manage/people/{member.pk}/",
+        "invitation_accept": f"/invitations/{token}/",
         "team": team.get_absolute_url(),
         "project": project.get_absolute_url(),
         "project_new": f"{team.get_absolute_url()}projects/new/",
@@ -162,15 +179,33 @@ ANY_USER = ["home", "reports", "notifications", "password_change", "password_cha
 TEAM_READ = ["team", "project", "draft", "result", "report_done", "report_running"]
 MANAGEMENT = ["dashboard", "report_organisation"]
 TEAM_CHANGE = ["project_new", "project_edit", "profile_step"]
+ORG_ADMIN = [
+    "admin_overview",
+    "admin_units",
+    "admin_unit_create",
+    "admin_unit_rename",
+    "admin_unit_move",
+    "admin_team_create",
+    "admin_team_rename",
+    "admin_team_move",
+    "admin_people",
+    "admin_person",
+    "admin_audit",
+    "admin_import",
+    "invitations",
+]
 # Who opens what, as tests/test_access_matrix.py allows it; "as 403" and "as 404" are the
 # error pages a persona meets on a page it may not open. Each persona ends by logging out,
 # on the logged-out page. Persona: (its demo user, its pages).
 PERSONAS = {
-    "anonymous": (None, [*PUBLIC, "reset_confirm", "not_found"]),
-    "member": ("member", [*ANY_USER, *TEAM_READ, "dashboard as 403", "project_edit as 403"]),
+    "anonymous": (None, [*PUBLIC, "reset_confirm", "invitation_accept", "not_found"]),
+    "member": (
+        "member",
+        [*ANY_USER, *TEAM_READ, "dashboard as 403", "project_edit as 403", "admin_units as 403"],
+    ),
     "lead": ("lead", [*ANY_USER, *TEAM_READ, *TEAM_CHANGE, "dashboard as 403", "not_found"]),
     "management": ("manager", [*ANY_USER, *TEAM_READ, *MANAGEMENT, "project_new as 403"]),
-    "org admin": ("admin", [*ANY_USER, *TEAM_READ, *MANAGEMENT, *TEAM_CHANGE]),
+    "org admin": ("admin", [*ANY_USER, *TEAM_READ, *MANAGEMENT, *TEAM_CHANGE, *ORG_ADMIN]),
     "outsider": (OUTSIDER, [*ANY_USER, "team as 404", "report_organisation as 404"]),
 }
 STATUS = {"not_found": 404}
@@ -187,6 +222,14 @@ FIXED_PATHS = {
     "password_change": "/accounts/password_change/",
     "password_change_done": "/accounts/password_change/done/",
     "dashboard": "/org/",
+    "admin_overview": "/manage/",
+    "admin_units": "/manage/units/",
+    "admin_unit_create": "/manage/units/new/",
+    "admin_team_create": "/manage/teams/new/",
+    "admin_people": "/manage/people/",
+    "admin_audit": "/manage/audit/",
+    "admin_import": "/manage/import/",
+    "invitations": "/manage/invitations/",
 }
 # The URL of the access matrix each page is, and the URLs that serve no page of their own:
 # files, and actions that redirect or answer with a fragment of a page checked here.
@@ -207,6 +250,20 @@ URL_NAMES = {
     "project_edit": "portal:project_edit",
     "draft": "assessments:assessment_detail",
     "profile_step": "assessments:assessment_detail",
+    "admin_overview": "administration:overview",
+    "admin_units": "administration:units",
+    "admin_unit_create": "administration:unit_create",
+    "admin_unit_rename": "administration:unit_rename",
+    "admin_unit_move": "administration:unit_move",
+    "admin_team_create": "administration:team_create",
+    "admin_team_rename": "administration:team_rename",
+    "admin_team_move": "administration:team_move",
+    "admin_people": "administration:people",
+    "admin_person": "administration:person",
+    "admin_audit": "administration:audit",
+    "admin_import": "administration:import",
+    "invitations": "accounts:invitation_list",
+    "invitation_accept": "accounts:invitation_accept",
     "result": "assessments:assessment_detail",
     "dashboard": "insights:org_dashboard",
     "reports": "reports:report_list",
@@ -228,6 +285,18 @@ NOT_PAGES = {
     "assessments:assessment_submit",
     "assessments:profile_save",
     "reports:report_generate",
+    "administration:unit_archive",
+    "administration:unit_restore",
+    "administration:team_archive",
+    "administration:person_roles",
+    "administration:person_team",
+    "administration:person_units",
+    "administration:person_deactivate",
+    "administration:person_reactivate",
+    "administration:audit_csv",
+    "administration:import_template",
+    "accounts:invitation_resend",
+    "accounts:invitation_revoke",
 }
 
 

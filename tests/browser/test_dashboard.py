@@ -49,7 +49,7 @@ def test_it_draws_filters_exports_and_links_the_dashboard(
     page.wait_for_url(re.compile(rf"/org/\?quarter={earlier}$"))
     page.wait_for_function(
         "title => [...document.querySelectorAll('.gtitle')].some(t => t.textContent === title)",
-        arg=f"Mean level by team and dimension, {earlier}",
+        arg=f"Mean level by unit and dimension, {earlier}",
     )
     assert page.locator(".dashboard-heading h2").inner_text() == earlier
     _wait_for_charts(page, 3)
@@ -67,18 +67,26 @@ def test_it_draws_filters_exports_and_links_the_dashboard(
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOT, full_page=True)
 
-    # A heatmap cell leads to its team: the first row is the first team by name.
+    # A heatmap row drills down: a unit's row opens the unit (its units or teams), and a
+    # team's row opens the team.
     teams = page.locator('[aria-labelledby="completion-heading"] td > a').all_inner_texts()
-    heatmap = '.chart-plot[aria-label^="Mean level by team"]'
-    rows_drawn = page.evaluate(
-        "selector => document.querySelector(selector).data[0].y.length", heatmap
-    )
-    cells = page.locator(f"{heatmap} .nsewdrag")
-    cells.scroll_into_view_if_needed()
-    box = cells.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 16, box["y"] + box["height"] / (2 * rows_drawn))
-    page.wait_for_url(re.compile(r"/teams/[\w-]+/$"))
-    assert page.locator("h1").inner_text() == sorted(teams)[0]
+    for _ in range(4):
+        heatmap = '.chart-plot[aria-label^="Mean level by"]'
+        page.wait_for_selector(f"{heatmap} .nsewdrag")
+        rows_drawn = page.evaluate(
+            "selector => document.querySelector(selector).data[0].y.length", heatmap
+        )
+        cells = page.locator(f"{heatmap} .nsewdrag")
+        cells.scroll_into_view_if_needed()
+        box = cells.bounding_box()
+        before = page.url
+        page.mouse.click(box["x"] + box["width"] / 16, box["y"] + box["height"] / (2 * rows_drawn))
+        page.wait_for_url(lambda url, before=before: url != before)
+        if re.search(r"/teams/[\w-]+/$", page.url):
+            break
+        assert "unit=" in page.url
+        _wait_for_charts(page, 3)
+    assert page.locator("h1").inner_text() in teams
     _wait_for_charts(page, 2)
     assert console_errors == []
 

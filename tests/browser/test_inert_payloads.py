@@ -14,7 +14,7 @@ from assessments.selectors import period_current
 from mlops_portal.celery import app
 from reports import services as reports
 from reports.models import Report
-from teams.models import Project, Team
+from teams.models import Project, Team, Unit
 
 pytestmark = pytest.mark.browser
 PAYLOAD = "<img src=x onerror=alert(1)><script>alert(2)</script>"
@@ -103,9 +103,15 @@ def test_it_draws_markup_in_names_as_text_in_the_charts(page, login, seed_organi
     Team.objects.filter(pk=team.pk).update(name=f"Team {PLOTLY_MARKUP}")
     project = Project.objects.filter(team=team).first()
     Project.objects.filter(pk=project.pk).update(name=f"Project {PLOTLY_MARKUP}")
+    division = team.unit.parent
+    Unit.objects.filter(pk=division.pk).update(name=f"Division {PLOTLY_MARKUP}")
     scored = DimensionScore.objects.order_by("-period__opens_on").first().period.key
     login(page, "manager")
-    for path in (f"/org/?quarter={scored}&teams=all", f"/teams/{team.slug}/"):
+    for path in (
+        f"/org/?quarter={scored}&teams=all",  # the divisions
+        f"/org/?quarter={scored}&teams=all&unit={team.unit.slug}",  # the department's teams
+        f"/teams/{team.slug}/",
+    ):
         page.goto(path)
         page.wait_for_function(
             "document.querySelectorAll('.chart-plot').length > 0 && "

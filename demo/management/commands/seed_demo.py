@@ -32,5 +32,6 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             "Demo accounts (password 'demo'): admin (org admin), manager (management), "
-            "lead (team lead of the first team), member (member of the first team)."
+            "lead (team lead of the first team), member (member of the first team), "
+            "director (manager of the Risk and Customer division)."
         )
