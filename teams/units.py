@@ -5,6 +5,8 @@ A unit's `path` lists the ids from the top ("/3/7/"); a move rewrites its subtre
 in one UPDATE, under a lock, so a concurrent move cannot interleave.
 """
 
+from typing import Any
+
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -59,8 +61,7 @@ def unit_create(*, name: str, parent: Unit | None, actor: User | None) -> Unit:
     unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
     unit.depth = parent.depth + 1 if parent else 0
     unit.save(update_fields=["path", "depth"])
-    audit_record(actor=actor, action="unit.create", target=unit, after=_unit_fields(unit))
-    dashboards_changed()
+    _recorded(actor=actor, action="unit.create", target=unit, after=_unit_fields(unit))
     return unit
 
 
@@ -69,10 +70,9 @@ def unit_rename(*, unit: Unit, name: str, actor: User | None) -> Unit:
     before = _unit_fields(unit)
     unit.name = _clean_name(name, siblings=_siblings(unit.parent, exclude=unit), what="unit")
     unit.save(update_fields=["name"])
-    audit_record(
+    _recorded(
         actor=actor, action="unit.rename", target=unit, before=before, after=_unit_fields(unit)
     )
-    dashboards_changed()
     return unit
 
 
@@ -104,10 +104,7 @@ def unit_move(*, unit: Unit, parent: Unit | None, actor: User | None) -> Unit:
         depth=F("depth") + (new_depth - unit.depth),
     )
     unit.refresh_from_db()
-    audit_record(
-        actor=actor, action="unit.move", target=unit, before=before, after=_unit_fields(unit)
-    )
-    dashboards_changed()
+    _recorded(actor=actor, action="unit.move", target=unit, before=before, after=_unit_fields(unit))
     return unit
 
 
@@ -124,10 +121,9 @@ def unit_archive(*, unit: Unit, actor: User | None) -> Unit:
     before = _unit_fields(unit)
     Unit.objects.filter(pk=unit.pk, archived_at__isnull=True).update(archived_at=timezone.now())
     unit.refresh_from_db()
-    audit_record(
+    _recorded(
         actor=actor, action="unit.archive", target=unit, before=before, after=_unit_fields(unit)
     )
-    dashboards_changed()
     return unit
 
 
@@ -138,10 +134,9 @@ def unit_restore(*, unit: Unit, actor: User | None) -> Unit:
     before = _unit_fields(unit)
     Unit.objects.filter(pk=unit.pk).update(archived_at=None)
     unit.refresh_from_db()
-    audit_record(
+    _recorded(
         actor=actor, action="unit.restore", target=unit, before=before, after=_unit_fields(unit)
     )
-    dashboards_changed()
     return unit
 
 
@@ -154,8 +149,7 @@ def team_create(*, name: str, unit: Unit | None, actor: User | None, description
     team = Team.objects.create(
         name=clean, slug=_unique_slug(Team, clean), unit=unit, description=description
     )
-    audit_record(actor=actor, action="team.create", target=team, after=_team_fields(team))
-    dashboards_changed()
+    _recorded(actor=actor, action="team.create", target=team, after=_team_fields(team))
     return team
 
 
@@ -165,10 +159,9 @@ def team_rename(*, team: Team, name: str, actor: User | None) -> Team:
     others = Team.objects.exclude(pk=team.pk).only("pk", "name")
     team.name = _clean_name(name, siblings=others, what="team")
     team.save(update_fields=["name"])
-    audit_record(
+    _recorded(
         actor=actor, action="team.rename", target=team, before=before, after=_team_fields(team)
     )
-    dashboards_changed()
     return team
 
 
@@ -180,10 +173,7 @@ def team_move(*, team: Team, unit: Unit | None, actor: User | None) -> Team:
     before = _team_fields(team)
     team.unit = unit
     team.save(update_fields=["unit"])
-    audit_record(
-        actor=actor, action="team.move", target=team, before=before, after=_team_fields(team)
-    )
-    dashboards_changed()
+    _recorded(actor=actor, action="team.move", target=team, before=before, after=_team_fields(team))
     return team
 
 
@@ -192,10 +182,9 @@ def team_archive(*, team: Team, actor: User | None) -> Team:
     before = _team_fields(team)
     Team.objects.filter(pk=team.pk, archived_at__isnull=True).update(archived_at=timezone.now())
     team.refresh_from_db()
-    audit_record(
+    _recorded(
         actor=actor, action="team.archive", target=team, before=before, after=_team_fields(team)
     )
-    dashboards_changed()
     return team
 
 
@@ -203,6 +192,12 @@ def _fresh(unit: Unit | None) -> Unit | None:
     """`unit` as stored now, its row locked until the transaction ends: a form may have read
     it before another admin archived or moved it."""
     return None if unit is None else Unit.objects.select_for_update().get(pk=unit.pk)
+
+
+def _recorded(**entry: Any) -> None:
+    """Every tree change is audited and refreshes the dashboards, in its transaction."""
+    audit_record(**entry)
+    dashboards_changed()
 
 
 def unit_path_names(unit: Unit | None) -> list[str]:
