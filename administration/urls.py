@@ -4,7 +4,7 @@ log. Daily work never needs the Django admin."""
 from django.urls import path
 
 from administration import views
-from administration.views import audit, imports, people, units
+from administration.views import audit, imports, people, targets, units
 
 app_name = "administration"
 
@@ -29,6 +29,9 @@ urlpatterns = [
     path("manage/people/<int:pk>/reactivate/", people.person_reactivate, name="person_reactivate"),
     path("manage/import/", imports.import_page, name="import"),
     path("manage/import/template.csv", imports.import_template, name="import_template"),
+    path("manage/targets/", targets.targets, name="targets"),
+    path("manage/targets/rule/", targets.target_rule, name="target_rule"),
+    path("manage/targets/rule/clear/", targets.target_rule_clear, name="target_rule_clear"),
     path("manage/audit/", audit.audit, name="audit"),
     path("manage/audit.csv", audit.audit_csv, name="audit_csv"),
 ]

@@ -10,7 +10,9 @@
    logged-in page (the framework floor), interleaved so that machine noise hits all alike.
    The dashboard is timed warm (its rendered fragments cached, as for every view after the
    first since the data last changed) and cold (cache cleared before each request).
-4. Print a table and write var/bench.json.
+4. Time the plan and initiative pages the same way, cold and warm, at both sizes
+   (benchmarks/pages.py).
+5. Print a table and write var/bench.json.
 """
 
 import gzip
@@ -27,6 +29,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from benchmarks.pages import measure_pages, pages_report
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/mlops_bench"
@@ -80,9 +84,10 @@ def _is_seeded(url: str, *, teams: int) -> bool:
         with psycopg.connect(url) as database:
             projects = database.execute("SELECT count(*) FROM teams_project").fetchone()[0]
             periods = database.execute("SELECT count(*) FROM assessments_period").fetchone()[0]
+            plans = database.execute("SELECT count(*) FROM improvement_initiative").fetchone()[0]
     except psycopg.errors.UndefinedTable:
         return False
-    return projects >= teams * PROJECTS_PER_TEAM and periods >= PAST_QUARTERS + 1
+    return projects >= teams * PROJECTS_PER_TEAM and periods >= PAST_QUARTERS + 1 and plans > 0
 
 
 # --- Measuring --------------------------------------------------------------------------------
@@ -240,7 +245,8 @@ def run() -> dict:
         with _database("large"):
             html = clients["large"].get(DASHBOARD).content
         sizes = _transfer_sizes(html, Path(static_root))
-    return _figures(timings, queries, sizes)
+        pages = measure_pages(clients=clients, database=_database, timed=_timed, floor_path=FLOOR)
+    return {**_figures(timings, queries, sizes), "pages": pages}
 
 
 def _figures(timings: dict[str, Timing], queries: dict[str, int], sizes: dict) -> dict:
@@ -323,6 +329,7 @@ def report(figures: dict) -> str:
         f"   (target <= {TARGETS['repeat_kb']} KB: "
         f"{_verdict(figures['repeat_load_bytes'] <= TARGETS['repeat_kb'] * kb)})",
     ]
+    lines += pages_report(figures.get("pages", {}))
     return "\n".join(lines)
 
 

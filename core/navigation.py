@@ -8,13 +8,18 @@ from core.access import is_management, is_org_admin, is_unit_manager
 
 # (label, view name, who sees it): navigation by role. "management" pages are open to unit
 # managers too, for the units they manage, under the label UNIT_MANAGER_LABELS gives.
+# "readers" are management, unit managers and the members of a team: everyone who can be
+# shown something there (the page itself filters what each of them reads).
 NAVIGATION = [
     ("My teams", "portal:home", "everyone"),
     ("Organisation", "insights:org_dashboard", "management"),
+    ("Initiatives", "portal:initiative_list", "readers"),
     ("Reports", "reports:report_list", "everyone"),
     ("Administration", "administration:overview", "org_admin"),
 ]
 UNIT_MANAGER_LABELS = {"insights:org_dashboard": "My units"}
+# Items that stay current on every page of their section (the views named like the item's).
+SECTIONS = {"portal:initiative_list"}
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -24,17 +29,24 @@ def navigation(request: HttpRequest) -> dict:
     management = is_management(user)
     current = request.resolver_match.view_name if request.resolver_match else ""
 
+    def in_a_team() -> bool:  # asked only of people who are neither of the two above
+        return user.memberships.exists()
+
     def items() -> list[dict]:
         unit_manager = not management and is_unit_manager(user)
         shown = []
         for label, name, audience in NAVIGATION:
             if audience == "org_admin" and not is_org_admin(user):
                 continue
+            if audience == "readers" and not (management or unit_manager or in_a_team()):
+                continue
             if audience == "management" and not management:
                 if not unit_manager or name not in UNIT_MANAGER_LABELS:
                     continue
                 label = UNIT_MANAGER_LABELS[name]
-            shown.append({"label": label, "url": reverse(name), "current": current == name})
+            section = name.rpartition("_")[0] + "_"  # "portal:initiative_" for its pages
+            here = current == name or (name in SECTIONS and current.startswith(section))
+            shown.append({"label": label, "url": reverse(name), "current": here})
         return shown
 
     # Lazy: an htmx fragment that draws no navigation asks nothing about unit managers.

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django_htmx.http import push_url
 
@@ -15,6 +16,7 @@ from core.http import PortalRequest
 from insights import exports, page_figures
 from insights.selectors import organisation as selectors
 from insights.selectors import units
+from insights.selectors.targets import DashboardTargets, dashboard_targets
 from insights.shapes import (
     NO_UNIT_CHOICE,
     DashboardChoices,
@@ -99,15 +101,27 @@ class DashboardPage:
     fingerprint and the filters, so this is only computed when that cache misses."""
 
     def __init__(
-        self, *, filters: DashboardFilters, choices: DashboardChoices, show_all: bool = False
+        self,
+        *,
+        filters: DashboardFilters,
+        choices: DashboardChoices,
+        show_all: bool = False,
+        generation: str = "",
     ) -> None:
         self.filters = filters
         self.choices = choices
         self.show_all = show_all
+        self.generation = generation
 
     @cached_property
     def data(self) -> OrganisationDashboard:
         return selectors.organisation_dashboard(filters=self.filters, choices=self.choices)
+
+    @cached_property
+    def targets(self) -> DashboardTargets:
+        return dashboard_targets(
+            filters=self.filters, choices=self.choices, generation=self.generation
+        )
 
     @cached_property
     def charts(self) -> dict[str, dict]:
@@ -151,16 +165,19 @@ def org_dashboard(request: PortalRequest) -> HttpResponse:
     context = {
         "form": form,
         "filters": filters,
-        "page": DashboardPage(filters=filters, choices=choices, show_all=show_all)
+        "page": DashboardPage(
+            filters=filters, choices=choices, show_all=show_all, generation=generation
+        )
         if filters
         else None,
         "show_all": show_all,
         "has_units": bool(choices.units),
         "title": "My units" if choices.within else "Organisation dashboard",
         "query_string": filters.query_string() if filters else "",
-        # The viewer's units too: the filters' choices are theirs even with no quarter.
+        # The viewer's units too: the filters' choices are theirs even with no quarter; and
+        # the day, as targets are judged today.
         "cache_key": f"{generation}:{','.join(choices.within)}:"
-        f"{filters.cache_key() if filters else ''}:{show_all}",
+        f"{filters.cache_key() if filters else ''}:{show_all}:{timezone.localdate()}",
         "cache_seconds": CACHE_SECONDS,
     }
     if not request.htmx:

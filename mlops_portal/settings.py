@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "core",
     "teams",
     "assessments",
+    "improvement",
     "insights",
     "notifications",
     "reports",

@@ -11,3 +11,11 @@ REPORT = "report"
 REMINDER_KINDS = frozenset({REMINDER_DUE_7, REMINDER_DUE_1, REMINDER_OVERDUE})
 LEAD_KINDS = (PERIOD_OPEN, *sorted(REMINDER_KINDS))
 PERIOD_KINDS = frozenset({*LEAD_KINDS, ESCALATION})
+# Improvement actions: reminders to an action's owner (who may switch them off) and the
+# weekly digest of open actions for team leads (who opt in).
+ACTION_DUE_7 = "action_due_7"
+ACTION_OVERDUE = "action_overdue"
+ACTION_DIGEST = "action_digest"
+ACTION_REMINDER_KINDS = frozenset({ACTION_DUE_7, ACTION_OVERDUE})
+# Initiatives: a manager's click reminds each lead of a team behind the initiative's pace.
+INITIATIVE_REMINDER = "initiative_reminder"

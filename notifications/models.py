@@ -39,6 +39,10 @@ class NotificationPreference(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
     )
     reminders_enabled = models.BooleanField(default=True)
+    # Improvement actions: reminders to their owner (opt-out) and a weekly digest of the
+    # plans of the teams one leads (opt-in).
+    action_reminders_enabled = models.BooleanField(default=True)
+    action_digest_enabled = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"{self.user}: reminders {'on' if self.reminders_enabled else 'off'}"

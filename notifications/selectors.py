@@ -1,4 +1,5 @@
-"""Reads for emails: who leads which unsubmitted assessments, who gets escalations."""
+"""Reads for emails: who leads which unsubmitted assessments, who gets escalations, which
+improvement actions to remind their owners of and what goes in the leads' weekly digest."""
 
 import datetime
 from collections import defaultdict
@@ -6,10 +7,11 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from assessments.models import Assessment, Period
 from core.access import management_users_q
+from improvement.models import Action
 from notifications.models import NotificationPreference, SentEmail
 from teams.models import Membership, Team
 
@@ -93,3 +95,76 @@ def email_keys_settled(*, keys: Iterable[str]) -> set[str]:
         .filter(~Q(status=SentEmail.Status.FAILED) | Q(attempts__gte=settings.EMAIL_MAX_ATTEMPTS))
         .values_list("key", flat=True)
     )
+
+
+# --- Improvement actions ----------------------------------------------------------------------
+
+
+def actions_open() -> QuerySet[Action]:
+    """Planned and in-progress actions of active teams, about active projects or none."""
+    return (
+        Action.objects.filter(status__in=Action.OPEN_STATUSES, team__archived_at__isnull=True)
+        .filter(Q(project__isnull=True) | Q(project__archived_at__isnull=True))
+        .select_related("team", "project", "owner")
+    )
+
+
+def actions_to_remind(*, due_until: datetime.date) -> QuerySet[Action]:
+    """Open actions due by `due_until` whose owner is active, has an email address and has
+    not switched action reminders off."""
+    return (
+        actions_open()
+        .filter(due_on__lte=due_until, owner__is_active=True)
+        .exclude(owner__email="")
+        .exclude(owner__notification_preference__action_reminders_enabled=False)
+        .order_by("due_on", "pk")
+    )
+
+
+def action_reminders_enabled(*, user: User) -> bool:
+    preference = NotificationPreference.objects.filter(user=user).first()
+    return preference is None or preference.action_reminders_enabled
+
+
+def action_digest_enabled(*, user: User) -> bool:
+    preference = NotificationPreference.objects.filter(user=user).first()
+    return preference is not None and preference.action_digest_enabled
+
+
+def digest_recipients() -> list[User]:
+    """Active leads with an email address who asked for the weekly digest and lead at least
+    one team with open actions."""
+    open_actions = actions_open().filter(team_id=OuterRef("team_id"))
+    memberships = (
+        Membership.objects.filter(
+            role=Membership.Role.LEAD,
+            user__is_active=True,
+            user__notification_preference__action_digest_enabled=True,
+        )
+        .exclude(user__email="")
+        .filter(Exists(open_actions))
+        .select_related("user")
+        .order_by("user__username")
+    )
+    return list({membership.user_id: membership.user for membership in memberships}.values())
+
+
+def actions_open_for_lead(*, user: User) -> list[Action]:
+    """The open actions of every team `user` leads, by team, then due date (none last)."""
+    team_ids = Membership.objects.filter(user=user, role=Membership.Role.LEAD).values("team_id")
+    return list(
+        actions_open()
+        .filter(team_id__in=team_ids)
+        .order_by("team__name", F("due_on").asc(nulls_last=True), "pk")
+    )
+
+
+def notification_preference_for(*, user: User) -> NotificationPreference:
+    """The user's saved choices, or the defaults (unsaved) when they never chose."""
+    return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(
+        user=user
+    )
+
+
+def leads_a_team(*, user: User) -> bool:
+    return Membership.objects.filter(user=user, role=Membership.Role.LEAD).exists()

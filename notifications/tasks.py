@@ -32,3 +32,33 @@ def retry_later(task: Task, error: Exception) -> Exception:
         full_jitter=True,
     )
     return task.retry(exc=error, countdown=countdown, max_retries=settings.EMAIL_MAX_RETRIES)
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=45, time_limit=60)
+def action_reminder_send(self: Task, action_id: int, kind: str) -> None:
+    from notifications.services import plans
+
+    try:
+        plans.action_reminder_send(action_id=action_id, kind=kind)
+    except delivery.EmailDeferred as error:
+        raise retry_later(self, error) from error
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=45, time_limit=60)
+def action_digest_send(self: Task, user_id: int, week_key: str) -> None:
+    from notifications.services import plans
+
+    try:
+        plans.action_digest_send(user_id=user_id, week_key=week_key)
+    except delivery.EmailDeferred as error:
+        raise retry_later(self, error) from error
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=45, time_limit=60)
+def initiative_reminder_send(self: Task, initiative_id: int, user_id: int, day: str) -> None:
+    from notifications.services import initiatives
+
+    try:
+        initiatives.initiative_reminder_send(initiative_id=initiative_id, user_id=user_id, day=day)
+    except delivery.EmailDeferred as error:
+        raise retry_later(self, error) from error

@@ -12,6 +12,8 @@ from assessments.forms import ProjectProfileForm
 from assessments.services.profiles import project_profile_save
 from core.access import can_manage_team
 from core.http import PortalRequest
+from improvement.selectors.actions import plan_summary
+from improvement.selectors.targets import project_targets, summarise
 from insights import page_figures
 from insights.selectors.project import project_insights
 from insights.selectors.team import team_insights
@@ -41,10 +43,14 @@ def home(request: PortalRequest) -> HttpResponse:
 
 def _team_context(request: PortalRequest, team: Team, **extra: object) -> dict:
     insights = team_insights(team=team)
+    projects = selectors.team_projects(team=team)
+    targets = project_targets(projects=projects)
     return {
         "team": team,
         "can_manage": can_manage_team(request.user, team.pk),
-        "projects": selectors.team_projects(team=team),
+        "projects": projects,
+        "targets": targets,
+        "target_summary": summarise(targets.values()).counts,
         "archived_projects": selectors.team_projects(team=team, archived=True),
         "insights": insights,
         "period": insights.period,
@@ -59,6 +65,7 @@ def team_detail(request: PortalRequest, slug: str) -> HttpResponse:
     team = selectors.team_get_for_user(user=request.user, slug=slug)
     context = _team_context(request, team, members=selectors.team_members(team=team))
     context["charts"] = page_figures.team_figures(context["insights"], team=team)
+    context["plan"] = plan_summary(team_ids=[team.pk])[team.pk]
     return render(request, "portal/team_detail.html", context)
 
 
@@ -99,6 +106,7 @@ def project_detail(request: PortalRequest, slug: str) -> HttpResponse:
         "latest_quarter": insights.latest_quarter,
         "charts": page_figures.project_figures(insights),
         "profile": assessment_selectors.project_profile(project_id=project.pk),
+        "target": project_targets(projects=[project.pk])[project.pk],
     }
     return render(request, "portal/project_detail.html", context)
 

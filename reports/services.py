@@ -21,6 +21,7 @@ from core.dispatch import dispatch_on_commit
 from insights.page_figures import report_figures
 from reports import selectors
 from reports.emails import report_emails_dispatch
+from reports.improvement import report_improvement
 from reports.models import Report
 from reports.rendering import charts_export, html_to_pdf
 from teams.models import Team, Unit
@@ -194,6 +195,7 @@ def _build(report: Report, token: datetime.datetime) -> tuple[str, bytes]:
                 for figure in figures
             ],
             "charts_unavailable": charts_unavailable,
+            "improvement": report_improvement(report=report, today=timezone.localdate()),
             "generated_at": timezone.now(),
         },
     )

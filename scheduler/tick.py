@@ -1,9 +1,11 @@
-"""The hourly tick: periods are created, opened and closed on their dates, e-mails go out,
-reports are generated and rescued.
+"""The hourly tick: periods are created, opened and closed on their dates, e-mails go out
+(about periods, improvement actions and the leads' weekly plan digest), initiatives record
+their week's burn-up point, reports are generated and rescued.
 
 Beat only ticks; everything due is read from the database (`PeriodQuerySet`, unsent e-mail
-keys, report states), and every step is safe to run twice or concurrently: claims on
-opened_at / closed_at, unique e-mail keys, report claims.
+keys, open actions and their due dates, report states), and every step is safe to run twice
+or concurrently: claims on opened_at / closed_at, unique e-mail keys, one burn-up row per
+initiative and week, report claims.
 """
 
 import datetime
@@ -14,7 +16,8 @@ from django.utils import timezone
 
 from assessments.models import Period
 from assessments.services import periods
-from notifications.services import reminders
+from improvement.services import initiatives
+from notifications.services import plans, reminders
 from reports import services as reports
 from reports.models import Report
 
@@ -47,6 +50,9 @@ class TickResult:
     closed: list[Period]
     notices: list[reminders.Notice]
     reports_rescued: list[Report]
+    action_notices: list[plans.ActionNotice]
+    digest_notices: list[plans.DigestNotice]
+    initiative_weeks: int  # initiatives whose point for this week was recorded
 
 
 def schedule_tick(*, today: datetime.date | None = None) -> TickResult:
@@ -56,7 +62,13 @@ def schedule_tick(*, today: datetime.date | None = None) -> TickResult:
     2. Open the periods whose opening day has come: a draft for every active project.
     3. Close the periods past their closing day, which queues their reports.
     4. Queue every period email due today and not yet sent (open, reminders, escalations).
-    5. Rescue reports that are stuck or lost, and report emails not yet sent.
+    5. Queue every action reminder due today and not yet sent: to the owner 7 to 1 days
+       before the due date, and from the day after it; once per action and due date.
+    6. Queue this week's plan digest for each lead who opted in and has open actions, once
+       per lead and ISO week, on the first tick of the week that finds it unsent.
+    7. Record this week's burn-up point of every active initiative whose dates cover
+       today, on the first tick of the week (one row per initiative and Monday).
+    8. Rescue reports that are stuck or lost, and report emails not yet sent.
     """
     today = today or timezone.localdate()
     created = periods.period_upcoming_ensure(today=today)
@@ -72,7 +84,19 @@ def schedule_tick(*, today: datetime.date | None = None) -> TickResult:
     ]
     notices = reminders.notices_due(today=today)
     reminders.notices_dispatch(notices=notices)
+    action_notices = plans.action_notices_due(today=today)
+    plans.action_notices_dispatch(notices=action_notices)
+    digest_notices = plans.digest_notices_due(today=today)
+    plans.digest_notices_dispatch(notices=digest_notices)
+    initiative_weeks = initiatives.initiative_weeks_record_all(today=today)
     rescued = reports.reports_rescue()
     return TickResult(
-        created=created, opened=opened, closed=closed, notices=notices, reports_rescued=rescued
+        created=created,
+        opened=opened,
+        closed=closed,
+        notices=notices,
+        reports_rescued=rescued,
+        action_notices=action_notices,
+        digest_notices=digest_notices,
+        initiative_weeks=initiative_weeks,
     )

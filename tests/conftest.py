@@ -179,3 +179,15 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run queued Celery tasks at once in the test's process: with a real broker (CI), a
+    task queued by a page would otherwise wait for a worker the test does not start."""
+    from mlops_portal.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous

@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from reports.models import Report
 from teams.units import team_move, unit_create
+from tests.improvement.factories import ActionFactory, InitiativeFactory
 
 LOGIN = "login"
 PERSONAS = ("anonymous", "member", "lead", "other_lead", "management", "admin")
@@ -218,6 +219,113 @@ MATRIX = {
         {},
     ),
     "accounts:invitation_accept": ("/invitations/not-a-token/", (404,) * 6, (404,) * 6, {}),
+    "administration:targets": ("/manage/targets/", ORG_ADMIN_PAGE, NOT_ALLOWED, {}),
+    "administration:target_rule": (
+        "/manage/targets/rule/?stage=production&dimension=",
+        ORG_ADMIN_PAGE,
+        ORG_ADMIN_ACTION,
+        {
+            "cell-stage": "production",
+            "cell-dimension_key": "",
+            "cell-level": "1",
+            "cell-due_on": "2031-06-30",
+        },
+    ),
+    "administration:target_rule_clear": (
+        "/manage/targets/rule/clear/",
+        NOT_ALLOWED,
+        ORG_ADMIN_ACTION,
+        {"stage": "production", "dimension_key": ""},
+    ),
+    "portal:team_target": (
+        "/teams/{team}/target/",
+        TEAM_READ,
+        (LOGIN, 403, 403, 404, 403, 302),
+        {"dimension_key": "", "level": "2", "due_on": "2031-06-30", "reason": "Matrix row."},
+    ),
+    "portal:project_target": (
+        "/projects/{project}/target/",
+        TEAM_READ,
+        (LOGIN, 403, 403, 404, 403, 302),
+        {"dimension_key": "", "level": "2", "due_on": "2031-06-30", "reason": "Matrix row."},
+    ),
+    "portal:team_plan": ("/teams/{team}/plan/", TEAM_READ, NOT_ALLOWED, {}),
+    "portal:team_plan_csv": ("/teams/{team}/plan.csv", TEAM_READ, NOT_ALLOWED, {}),
+    "portal:action_create": (
+        "/teams/{team}/plan/new/",
+        TEAM_CHANGE_FORM,
+        TEAM_CHANGE,
+        {"title": "Matrix action", "owner": "{lead_pk}", "due_on": "2031-03-31"},
+    ),
+    "portal:action_from_step": (
+        "/assessments/{assessment}/plan/",
+        NOT_ALLOWED,
+        TEAM_CHANGE,
+        {"practice_key": "{practice}", "owner": "{lead_pk}", "due_on": "2031-03-31"},
+    ),
+    # An action's own address leads to it on its team's plan.
+    "portal:action_detail": (
+        "/actions/{action}/",
+        (LOGIN, 302, 302, 404, 302, 302),
+        NOT_ALLOWED,
+        {},
+    ),
+    "portal:action_edit": (
+        "/actions/{action}/edit/",
+        TEAM_CHANGE_FORM,
+        TEAM_CHANGE,
+        {
+            "title": "Matrix action, edited",
+            "owner": "{lead_pk}",
+            "due_on": "2031-03-31",
+            "version": "1",
+        },
+    ),
+    "portal:action_status": (
+        "/actions/{action}/status/",
+        NOT_ALLOWED,
+        TEAM_CHANGE,
+        {"status": "in_progress", "version": "1"},
+    ),
+    "portal:actions_csv": ("/actions.csv", ANY_USER, NOT_ALLOWED, {}),
+    "portal:initiative_list": ("/initiatives/", ANY_USER, NOT_ALLOWED, {}),
+    "portal:initiative_create": (
+        "/initiatives/new/",
+        MANAGEMENT_READ,
+        MANAGEMENT_CHANGE,
+        {
+            "title": "Matrix initiative",
+            "why": "Because.",
+            "practice_keys": "{practice}",
+            "starts_on": "2026-10-01",
+            "target_on": "2031-03-31",
+        },
+    ),
+    "portal:initiative_detail": ("/initiatives/{initiative}/", TEAM_READ, NOT_ALLOWED, {}),
+    "portal:initiative_edit": (
+        "/initiatives/{initiative}/edit/",
+        (LOGIN, 403, 403, 404, 200, 200),
+        (LOGIN, 403, 403, 404, 302, 302),
+        {
+            "title": "Matrix initiative renamed",
+            "why": "Because.",
+            "practice_keys": "{practice}",
+            "starts_on": "2026-10-01",
+            "target_on": "2031-03-31",
+        },
+    ),
+    "portal:initiative_remind": (
+        "/initiatives/{initiative}/remind/",
+        NOT_ALLOWED,
+        (LOGIN, 403, 403, 404, 302, 302),
+        {},
+    ),
+    "portal:initiative_csv": (
+        "/initiatives/{initiative}/progress.csv",
+        TEAM_READ,
+        NOT_ALLOWED,
+        {},
+    ),
     "notifications:notification_settings": (
         "/account/notifications/",
         ANY_USER,
@@ -262,7 +370,16 @@ def objects(team, project, assessment, period, alice, bob, erin) -> dict[str, ob
         "empty_unit": empty_unit.slug,
         "team_pk": team.pk,
         "person": bob.pk,
+        "initiative": _initiative(team, first.practice.key).slug,
+        "action": ActionFactory(project=project, owner=alice).pk,
+        "lead_pk": alice.pk,
     }
+
+
+def _initiative(team, practice_key: str):
+    initiative = InitiativeFactory(title="Matrix drive", practice_keys=[practice_key])
+    initiative.teams.add(team)
+    return initiative
 
 
 def _row_counts() -> dict[str, int]:

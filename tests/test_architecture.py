@@ -17,6 +17,7 @@ LAYERS = [
     "core",
     "teams",
     "assessments",
+    "improvement",
     "insights",
     "notifications",
     "reports",

@@ -34,7 +34,7 @@ class Email:
     key: str
     kind: str
     user: User
-    period: Period
+    period: Period | None  # None for e-mails about plans and initiatives
     subject: str
     text: str
     html: str
@@ -53,7 +53,7 @@ def email_compose(
     key: str,
     kind: str,
     user: User,
-    period: Period,
+    period: Period | None,
     context: dict,
     attachments: list[tuple[str, bytes, str]] | None = None,
 ) -> Email:

@@ -27,6 +27,7 @@ from accounts.services import invitation_create
 from accounts.tokens import token_new
 from assessments.models import Assessment
 from assessments.selectors import period_current
+from improvement.models import Action, Initiative
 from reports.models import Report
 from teams.models import Team
 from tests.test_access_matrix import MATRIX
@@ -153,7 +154,17 @@ def demo(seed_organisation) -> dict[str, str]:
     token, digest = token_new()
     Invitation.objects.filter(pk=invited.pk).update(token_hash=digest)
     unit = team.unit
+    action = Action.objects.filter(team=team).order_by("pk").first()
+    initiative = Initiative.objects.order_by("pk").first()
+    assert action is not None and initiative is not None
     return {
+        "plan": f"{team.get_absolute_url()}plan/",
+        "action_new": f"{team.get_absolute_url()}plan/new/",
+        "action_edit": f"/actions/{action.pk}/edit/",
+        "initiative": initiative.get_absolute_url(),
+        "initiative_edit": f"{initiative.get_absolute_url()}edit/",
+        "team_target": f"{team.get_absolute_url()}target/",
+        "project_target": f"{project.get_absolute_url()}target/",
         "admin_unit_rename": f"/manage/units/{unit.slug}/rename/",
         "admin_unit_move": f"/manage/units/{unit.slug}/move/",
         "admin_team_rename": f"/manage/teams/{team.slug}/rename/",
@@ -175,10 +186,28 @@ def demo(seed_organisation) -> dict[str, str]:
 
 
 PUBLIC = ["login", "password_reset", "password_reset_done", "reset_bad", "reset_complete"]
-ANY_USER = ["home", "reports", "notifications", "password_change", "password_change_done"]
-TEAM_READ = ["team", "project", "draft", "result", "report_done", "report_running"]
-MANAGEMENT = ["dashboard", "report_organisation"]
-TEAM_CHANGE = ["project_new", "project_edit", "profile_step"]
+ANY_USER = [
+    "home",
+    "reports",
+    "notifications",
+    "password_change",
+    "password_change_done",
+    "initiatives",
+]
+TEAM_READ = [
+    "team",
+    "project",
+    "draft",
+    "result",
+    "report_done",
+    "report_running",
+    "plan",
+    "initiative",
+    "team_target",
+    "project_target",
+]
+MANAGEMENT = ["dashboard", "report_organisation", "initiative_new", "initiative_edit"]
+TEAM_CHANGE = ["project_new", "project_edit", "profile_step", "action_new", "action_edit"]
 ORG_ADMIN = [
     "admin_overview",
     "admin_units",
@@ -193,6 +222,8 @@ ORG_ADMIN = [
     "admin_audit",
     "admin_import",
     "invitations",
+    "admin_targets",
+    "admin_target_rule",
 ]
 # Who opens what, as tests/test_access_matrix.py allows it; "as 403" and "as 404" are the
 # error pages a persona meets on a page it may not open. Each persona ends by logging out,
@@ -230,6 +261,10 @@ FIXED_PATHS = {
     "admin_audit": "/manage/audit/",
     "admin_import": "/manage/import/",
     "invitations": "/manage/invitations/",
+    "initiatives": "/initiatives/",
+    "initiative_new": "/initiatives/new/",
+    "admin_targets": "/manage/targets/",
+    "admin_target_rule": "/manage/targets/rule/?stage=production&dimension=",
 }
 # The URL of the access matrix each page is, and the URLs that serve no page of their own:
 # files, and actions that redirect or answer with a fragment of a page checked here.
@@ -271,6 +306,17 @@ URL_NAMES = {
     "report_running": "reports:report_detail",
     "report_organisation": "reports:report_detail",
     "notifications": "notifications:notification_settings",
+    "plan": "portal:team_plan",
+    "action_new": "portal:action_create",
+    "action_edit": "portal:action_edit",
+    "initiatives": "portal:initiative_list",
+    "initiative": "portal:initiative_detail",
+    "initiative_new": "portal:initiative_create",
+    "initiative_edit": "portal:initiative_edit",
+    "team_target": "portal:team_target",
+    "project_target": "portal:project_target",
+    "admin_targets": "administration:targets",
+    "admin_target_rule": "administration:target_rule",
 }
 NOT_PAGES = {
     "healthz",
@@ -297,6 +343,14 @@ NOT_PAGES = {
     "administration:import_template",
     "accounts:invitation_resend",
     "accounts:invitation_revoke",
+    "portal:team_plan_csv",
+    "portal:actions_csv",
+    "portal:action_from_step",
+    "portal:action_detail",
+    "portal:action_status",
+    "portal:initiative_remind",
+    "portal:initiative_csv",
+    "administration:target_rule_clear",
 }
 
 

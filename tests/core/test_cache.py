@@ -41,6 +41,10 @@ WRITERS = {
     "auth_group": "-",
     "auth_user_groups": "-",
     "teams_membership": "-",
+    # The team page's counts of open and overdue actions: read live, never cached.
+    "improvement_action": "-",
+    "improvement_targetrule": "target_rule_set, target_rule_clear",
+    "improvement_targetoverride": "target_override_set, target_override_clear",
 }
 
 

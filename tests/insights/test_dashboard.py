@@ -300,20 +300,22 @@ def test_it_runs_as_many_queries_for_a_ten_times_larger_organisation(
     teams, client_for, carol, django_assert_num_queries
 ):
     """session, user, management group, then on a cache miss: quarters, teams, units,
-    counts, quartiles, heatmap, gaps, movers, stalled, the units' medians. The cache
-    generation costs no query."""
+    counts, quartiles, heatmap, gaps, movers, stalled, the units' medians, and the Targets
+    card's four (projects, rules, overrides, assessments: improvement.selectors.targets).
+    The cache generation costs no query. The team and project pages read the same four
+    for their targets."""
     organisation = scored_organisation(teams=teams, projects_per_team=3, quarters=4)
     client = client_for(carol)
     team, project = organisation.teams[0], organisation.projects[0]
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(17):  # 13, and the Targets card's 4
         client.get("/org/")
     with django_assert_num_queries(3):
         client.get("/org/")
     cache.clear()
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(19):  # 14, the projects' targets (4), the plan's counts
         client.get(f"/teams/{team.slug}/")
     cache.clear()
-    with django_assert_num_queries(9):  # 8, and the project's profile
+    with django_assert_num_queries(13):  # 8, the project's profile, and its target (4)
         client.get(f"/projects/{project.slug}/")
 
 

@@ -4,12 +4,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from demo import PRODUCTION_REFUSAL
 from demo import organisation as demo
 from demo.history import seed_history
+from demo.improvement import seed_improvement
 
 
 class Command(BaseCommand):
     help = (
-        "Create the demo organisation: teams, people, projects and quarters of assessment "
-        "history. Deterministic for a seed; running it again adds nothing."
+        "Create the demo organisation: teams, people, projects, quarters of assessment "
+        "history, targets, plans and an initiative. Deterministic for a seed; running it "
+        "again adds nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,10 +27,14 @@ class Command(BaseCommand):
             teams=teams, projects_per_team=projects_per_team, seed=seed
         )
         history = seed_history(teams=organisation.teams, quarters=quarters, seed=seed)
+        improvement = seed_improvement(teams=organisation.teams, seed=seed)
         self.stdout.write(
             f"Demo organisation: {len(organisation.teams)} teams, "
             f"{len(organisation.projects)} projects ({organisation.created_projects} new), "
-            f"{history.periods} quarters ({history.assessments_created} new assessments)."
+            f"{history.periods} quarters ({history.assessments_created} new assessments), "
+            f"{improvement.actions_created} new improvement actions, "
+            f"{improvement.targets_created} new targets, "
+            f"{improvement.initiative_weeks} weeks of initiative history."
         )
         self.stdout.write(
             "Demo accounts (password 'demo'): admin (org admin), manager (management), "
