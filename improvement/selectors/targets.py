@@ -56,18 +56,27 @@ class ProjectTarget:
     project_id: int
     name: str
     slug: str
-    url: str
     stage: str
     stage_label: str
     team_id: int
     team_name: str
-    team_url: str
+    team_slug: str
     unit_path: str
     overall: TargetStanding | None
     dimensions: tuple[TargetStanding, ...] = ()
     level: int | None = None  # the latest submitted assessment's overall level
     score: float | None = None  # and overall score, as stored
     quarter: str = ""
+
+    # Addresses are made when shown: a dashboard judges every project but links only the
+    # few it lists, and reversing a URL for each of 10,000 projects is not free.
+    @property
+    def url(self) -> str:
+        return reverse("portal:project_detail", kwargs={"slug": self.slug})
+
+    @property
+    def team_url(self) -> str:
+        return reverse("portal:team_detail", kwargs={"slug": self.team_slug})
 
     @property
     def standings(self) -> tuple[TargetStanding, ...]:
@@ -250,12 +259,11 @@ def _project_target(
         project_id=row["pk"],
         name=row["name"],
         slug=row["slug"],
-        url=reverse("portal:project_detail", kwargs={"slug": row["slug"]}),
         stage=row["stage"],
         stage_label=Project.Stage(row["stage"]).label,
         team_id=row["team_id"],
         team_name=row["team__name"],
-        team_url=reverse("portal:team_detail", kwargs={"slug": row["team__slug"]}),
+        team_slug=row["team__slug"],
         unit_path=row["unit_path"] or "",
         overall=_overall_standing(overall, readings, today) if overall else None,
         dimensions=tuple(dimensions),
