@@ -122,19 +122,25 @@
   // A swap that replaces the focused element (an answer's Confirm button lives in the save
   // status that its save swaps) would drop the focus on the page body and send a keyboard
   // user back to the top of the page. Keep the focus where it was: on the first control of
-  // the swapped-in element, or on the element itself.
+  // the swapped-in element, or on the element itself. When a whole list is swapped (a team's
+  // plan after an action's status changed), the focus goes back to the item it was in
+  // (marked data-focus-item).
   var swappedFocusId = null;
+  var swappedItemId = null;
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
     var focused = document.activeElement;
-    swappedFocusId = target && target.id && focused && focused !== document.body && target.contains(focused)
-      ? target.id : null;
+    var inside = target && target.id && focused && focused !== document.body && target.contains(focused);
+    swappedFocusId = inside ? target.id : null;
+    var item = inside ? focused.closest("[data-focus-item][id]") : null;
+    swappedItemId = item && item !== target && target.contains(item) ? item.id : null;
   });
   document.addEventListener("htmx:afterSwap", function () {
     var id = swappedFocusId;
-    swappedFocusId = null;
+    var itemId = swappedItemId;
+    swappedFocusId = swappedItemId = null;
     if (!id || (document.activeElement && document.activeElement !== document.body)) return;
-    var element = document.getElementById(id);
+    var element = (itemId && document.getElementById(itemId)) || document.getElementById(id);
     if (!element) return;
     var control = element.querySelector("button, a[href], input:not([type=hidden]), select, textarea");
     if (!control) {
