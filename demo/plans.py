@@ -25,7 +25,7 @@ from assessments.rules.profiles import Profile
 from assessments.rules.scoring import Practice
 from assessments.scoring_inputs import scoring_framework
 from improvement.models import Action, ActionChange
-from improvement.services.actions import title_for_step
+from improvement.services.actions import action_fields_for_practice
 from teams.models import Membership, Project, Team
 
 # Every plan has one action of each of these; the rest are drawn from EXTRA_KINDS.
@@ -226,12 +226,7 @@ def _action(
     action = Action(
         team=team,
         project=step.project,
-        title=title_for_step(practice.next_step or practice.question),
-        practice_key=practice.key,
-        dimension_key=practice.dimension_key,
-        practice_level=practice.level,
-        effort=practice.effort,
-        next_step=practice.next_step,
+        **action_fields_for_practice(practice),
         owner=owner,
         source_assessment=step.assessment,
         created_by=lead,

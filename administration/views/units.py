@@ -7,6 +7,8 @@ Refused input comes back with status 422, the message beside its field and what 
 kept.
 """
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
@@ -123,19 +125,11 @@ def unit_create(request: PortalRequest) -> HttpResponse:
 @org_admin_required
 def unit_rename(request: PortalRequest, slug: str) -> HttpResponse:
     unit = get_object_or_404(Unit, slug=slug)
-    form = RenameForm(request.POST or None, initial={"name": unit.name})
-    if request.method == "POST" and form.is_valid():
-        old = unit.name
-        try:
-            unit = services.unit_rename(
-                unit=unit, name=form.cleaned_data["name"], actor=request.user
-            )
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            return _done(request, f"Renamed “{old}” to “{unit.name}”.")
-    return _form(
-        request, form, unit_tree(), kind="unit", pk=unit.pk, action="rename", name=unit.name
+    return _rename(
+        request,
+        unit,
+        kind="unit",
+        rename=lambda name: services.unit_rename(unit=unit, name=name, actor=request.user),
     )
 
 
@@ -206,19 +200,29 @@ def team_create(request: PortalRequest) -> HttpResponse:
 @org_admin_required
 def team_rename(request: PortalRequest, slug: str) -> HttpResponse:
     team = get_object_or_404(Team, slug=slug)
-    form = RenameForm(request.POST or None, initial={"name": team.name})
+    return _rename(
+        request,
+        team,
+        kind="team",
+        rename=lambda name: services.team_rename(team=team, name=name, actor=request.user),
+    )
+
+
+def _rename(
+    request: PortalRequest, thing: Unit | Team, *, kind: str, rename: Callable[[str], Unit | Team]
+) -> HttpResponse:
+    """A unit's or a team's rename form, and its saving through `rename(new name)`."""
+    form = RenameForm(request.POST or None, initial={"name": thing.name})
     if request.method == "POST" and form.is_valid():
-        old = team.name
+        old = thing.name
         try:
-            team = services.team_rename(
-                team=team, name=form.cleaned_data["name"], actor=request.user
-            )
+            thing = rename(form.cleaned_data["name"])
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            return _done(request, f"Renamed “{old}” to “{team.name}”.")
+            return _done(request, f"Renamed “{old}” to “{thing.name}”.")
     return _form(
-        request, form, unit_tree(), kind="team", pk=team.pk, action="rename", name=team.name
+        request, form, unit_tree(), kind=kind, pk=thing.pk, action="rename", name=thing.name
     )
 
 

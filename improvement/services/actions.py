@@ -122,17 +122,25 @@ def action_from_recommendation(
     return action_create(
         team=assessment.project.team,
         project=assessment.project,
-        title=title_for_step(practice.next_step or practice.question),
         owner=owner,
         due_on=due_on,
         created_by=user,
-        practice_key=practice.key,
-        dimension_key=practice.dimension_key,
-        practice_level=practice.level,
-        effort=practice.effort,
-        next_step=practice.next_step,
         source_assessment=assessment,
+        **action_fields_for_practice(practice),
     )
+
+
+def action_fields_for_practice(practice: Practice) -> dict[str, Any]:
+    """What an action made from a practice's next step carries of it: its title, the step
+    in full, the practice, its dimension, level and effort."""
+    return {
+        "title": title_for_step(practice.next_step or practice.question),
+        "practice_key": practice.key,
+        "dimension_key": practice.dimension_key,
+        "practice_level": practice.level,
+        "effort": practice.effort,
+        "next_step": practice.next_step,
+    }
 
 
 def recommended_practice(*, assessment: Assessment, practice_key: str) -> Practice:
