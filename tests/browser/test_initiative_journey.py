@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from assessments.models import Answer, Assessment
 from improvement.models import Initiative, InitiativeWeek
@@ -65,7 +66,7 @@ def test_a_manager_runs_an_initiative_and_reminds_the_leads_behind(
     )
     page.get_by_label("Filter practices").fill("business KPI")
     page.locator(f"#practice-{KPI}").check()
-    assert page.get_by_text("1 practice ticked").is_visible()
+    expect(page.get_by_text("1 practice ticked")).to_be_visible()
     page.get_by_label("Production", exact=True).check()
     page.get_by_label("Start date").fill((today - datetime.timedelta(days=28)).isoformat())
     page.get_by_label("Target date").fill((today + datetime.timedelta(days=120)).isoformat())
@@ -96,6 +97,6 @@ def test_a_manager_runs_an_initiative_and_reminds_the_leads_behind(
     assert len(mail.outbox) == len(leads_behind)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Initiatives").click()
-    assert page.get_by_role("link", name="Monitoring on business KPIs").is_visible()
+    expect(page.get_by_role("link", name="Monitoring on business KPIs")).to_be_visible()
     page.screenshot(path=SCREENSHOTS / "initiative-list.png", full_page=True)
     assert console_errors == []

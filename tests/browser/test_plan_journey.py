@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from assessments.models import Assessment
 from assessments.services.periods import period_open
@@ -50,8 +51,8 @@ def test_a_lead_plans_next_steps_marks_one_done_and_sees_it_first_next_quarter(
             lambda r: r.url.endswith(f"/assessments/{last_quarter.pk}/plan/")
         ):
             step.get_by_role("button", name="Add to plan").click()
-        assert step.locator(".in-plan").is_visible()
-        assert f"In the plan: {owner}" in step.locator(".in-plan").inner_text()
+        # htmx swaps the step after the response has arrived: wait for the swap.
+        expect(step.locator(".in-plan")).to_contain_text(f"In the plan: {owner}")
     actions = list(Action.objects.order_by("pk"))
     assert [a.owner for a in actions] == [bob, alice, bob]
     assert [a.due_on for a in actions] == [datetime.date(2027, m, 15) for m in (1, 2, 3)]
@@ -81,15 +82,14 @@ def test_a_lead_plans_next_steps_marks_one_done_and_sees_it_first_next_quarter(
     # On the plan page, mark the second step done: it moves to Done, in place.
     steps.nth(0).get_by_role("link", name="open the plan").click()
     page.wait_for_url(f"**/teams/{project.team.slug}/plan/#action-{actions[0].pk}")
-    assert page.locator("#section-overdue").is_visible()
+    expect(page.locator("#section-overdue")).to_be_visible()
     assert "9 days overdue" in page.locator("#section-overdue").inner_text()
     page.screenshot(path=SCREENSHOTS / "plan-before.png", full_page=True, caret="initial")
     row = page.locator(f"#action-{actions[1].pk}")
     with page.expect_response(lambda r: r.url.endswith(f"/actions/{actions[1].pk}/status/")):
         row.get_by_role("button", name="Mark done").click()
     done_section = page.locator("#section-done")
-    done_section.wait_for()
-    assert actions[1].title in done_section.inner_text()
+    expect(done_section).to_contain_text(actions[1].title)
     assert Action.objects.get(pk=actions[1].pk).status == "done"
     page.locator(f"#action-{actions[1].pk} details.history summary").click()
     page.screenshot(path=SCREENSHOTS / "plan.png", full_page=True, caret="initial")
@@ -106,7 +106,7 @@ def test_a_lead_plans_next_steps_marks_one_done_and_sees_it_first_next_quarter(
     assert page.locator(f"#practice-{actions[1].practice_key}").count() == 1
     with page.expect_response(lambda r: "/answers/" in r.url and r.status == 200):
         first.get_by_label("Fully in place").check()
-    assert "Saved" in first.locator(".save-status").inner_text()
+    expect(first.locator(".save-status")).to_contain_text("Saved")
     page.screenshot(path=SCREENSHOTS / "plan-questionnaire-top.png", caret="initial")
 
     # Submitted, the new result shows the finished action and how its dimension moved.

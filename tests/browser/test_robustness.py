@@ -2,6 +2,7 @@
 the portal with JavaScript switched off."""
 
 import pytest
+from playwright.sync_api import expect
 
 from assessments.models import Answer, Assessment
 
@@ -25,7 +26,7 @@ def test_it_keeps_a_note_typed_after_the_session_ended_and_saves_it_after_log_in
         note.fill("Typed after my session ended")
     assert expired.value.status == 401
     alert = page.locator("#htmx-error")
-    assert "your session has ended" in alert.inner_text()
+    expect(alert).to_contain_text("your session has ended")
     assert note.input_value() == "Typed after my session ended"  # nothing was swapped in
     assert page.locator("form.practice").first.locator("input[name=version]").count() == 1
 
