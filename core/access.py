@@ -6,14 +6,17 @@ request. Nothing here imports a domain model: roles are read through the user's 
 
 Roles: org admins (staff) run the organisation and see everything; management (the group
 "Management") reads everything; a unit's managers read everything in the unit's subtree,
-as management reads the organisation; a team's leads manage its projects and submit its
-assessments; its members read them and draft answers; everyone else sees nothing of it.
+as management reads the organisation; reviewers (the group "Reviewers" for the whole
+organisation, or a unit's reviewers for its subtree) review the submissions there, never
+their own team's; a team's leads manage its projects and submit its assessments; its
+members read them and draft answers; everyone else sees nothing of it.
 """
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q
 
 MANAGEMENT_GROUP = "Management"
+REVIEWERS_GROUP = "Reviewers"
 LEAD = "lead"
 MEMBER = "member"
 
@@ -125,3 +128,57 @@ def can_draft_answers(user: AnyUser, role: str | None) -> bool:
 
 def can_submit(user: AnyUser, role: str | None) -> bool:
     return role == LEAD or is_org_admin(user)
+
+
+def is_org_reviewer(user: AnyUser) -> bool:
+    """A reviewer of the whole organisation (the group "Reviewers")."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    cached = getattr(user, "_is_org_reviewer", None)
+    if cached is None:
+        cached = user.groups.filter(name=REVIEWERS_GROUP).exists()
+        user._is_org_reviewer = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def reviewed_unit_paths(user: AnyUser) -> tuple[str, ...]:
+    """The paths of the (active) units whose assessments the user reviews."""
+    if not user.is_authenticated or not user.is_active:
+        return ()
+    cached = getattr(user, "_reviewed_unit_paths", None)
+    if cached is None:
+        cached = tuple(
+            user.review_roles.filter(unit__archived_at__isnull=True).values_list(
+                "unit__path", flat=True
+            )
+        )
+        user._reviewed_unit_paths = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def is_reviewer(user: AnyUser) -> bool:
+    return is_org_reviewer(user) or bool(reviewed_unit_paths(user))
+
+
+def reviews_team(user: AnyUser, *, team_id: int, unit_path: str | None) -> bool:
+    """Whether the user may review the team's assessments: a reviewer whose scope holds the
+    team, and never a member or lead of the team itself (separation of duties)."""
+    if not is_reviewer(user):
+        return False
+    if team_role(user, team_id) is not None:
+        return False
+    if is_org_reviewer(user):
+        return True
+    return bool(unit_path) and any(
+        str(unit_path).startswith(path) for path in reviewed_unit_paths(user)
+    )
+
+
+def reviewable_teams_q(user: AnyUser, *, team: str = "") -> Q:
+    """The `Q` twin of `reviews_team`; `team` is the lookup path to the team."""
+    if not is_reviewer(user):
+        return Q(pk__in=[])
+    own = Q(**{f"{team}pk__in": user.memberships.values("team_id")})
+    if is_org_reviewer(user):
+        return ~own
+    return in_units_q(reviewed_unit_paths(user), unit=f"{team}unit__") & ~own

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "teams",
     "assessments",
     "improvement",
+    "reviews",
     "insights",
     "notifications",
     "reports",

@@ -5,7 +5,15 @@ from django.urls import reverse
 
 from core.access import LEAD, MANAGEMENT_GROUP, MEMBER
 
-__all__ = ["MANAGEMENT_GROUP", "Membership", "Project", "Team", "Unit", "UnitManager"]
+__all__ = [
+    "MANAGEMENT_GROUP",
+    "Membership",
+    "Project",
+    "Team",
+    "Unit",
+    "UnitManager",
+    "UnitReviewer",
+]
 
 
 class Unit(models.Model):
@@ -54,6 +62,24 @@ class UnitManager(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} manages {self.unit}"
+
+
+class UnitReviewer(models.Model):
+    """A reviewer of the assessments of the unit's whole subtree. (A member of the auth group
+    "Reviewers" reviews the whole organisation.)"""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_roles"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="reviewer_roles")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit"], name="unit_reviewer_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} reviews {self.unit}"
 
 
 class Team(models.Model):

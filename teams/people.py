@@ -25,12 +25,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core.access import MANAGEMENT_GROUP, org_admin_users_q
+from core.access import MANAGEMENT_GROUP, REVIEWERS_GROUP, org_admin_users_q
 from core.audit import audit_record
-from teams.models import Membership, Team, Unit, UnitManager
+from teams.models import Membership, Team, Unit, UnitManager, UnitReviewer
 from teams.units import unit_path_names
 
-REVIEWERS_GROUP: Final = "Reviewers"
 MANAGEMENT: Final = "management"
 REVIEWER: Final = "reviewer"
 ORG_ADMIN: Final = "org_admin"
@@ -132,6 +131,30 @@ def unit_manager_set(*, user: User, units: Iterable[Unit], actor: User | None) -
 
 
 @transaction.atomic
+def unit_reviewer_set(*, user: User, units: Iterable[Unit], actor: User | None) -> User:
+    """Make `user` a reviewer of exactly `units` (none: they review no unit; the role
+    "reviewer" makes them review the whole organisation)."""
+    user = _locked(user)
+    wanted = {unit.pk for unit in units}
+    held = set(UnitReviewer.objects.filter(user=user).values_list("unit_id", flat=True))
+    before = _units_reviewed(user)
+    UnitReviewer.objects.filter(user=user, unit_id__in=held - wanted).delete()
+    UnitReviewer.objects.bulk_create(
+        [UnitReviewer(user=user, unit_id=pk) for pk in sorted(wanted - held)]
+    )
+    after = _units_reviewed(user)
+    if after != before:
+        audit_record(
+            actor=actor,
+            action="user.unit_reviewer",
+            target=user,
+            before={"reviews": before},
+            after={"reviews": after},
+        )
+    return user
+
+
+@transaction.atomic
 def user_deactivate(*, user: User, actor: User | None) -> User:
     """Stop `user` logging in, and end their sessions at once. Their answers, reports and
     audit entries stay theirs: nothing they did is deleted or handed to anyone else."""
@@ -212,4 +235,9 @@ def _team_roles(user: User) -> list[str]:
 def _units_managed(user: User) -> list[str]:
     """Each unit by its path from the top: two units may share a name under two parents."""
     roles = UnitManager.objects.filter(user=user).select_related("unit")
+    return sorted(" / ".join(unit_path_names(role.unit)) for role in roles)
+
+
+def _units_reviewed(user: User) -> list[str]:
+    roles = UnitReviewer.objects.filter(user=user).select_related("unit")
     return sorted(" / ".join(unit_path_names(role.unit)) for role in roles)

@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from hypothesis import settings as hypothesis_settings
 
+from core.access import REVIEWERS_GROUP
 from teams.models import MANAGEMENT_GROUP, Membership
 from tests.factories import ProjectFactory, TeamFactory, UserFactory
 
@@ -148,6 +149,14 @@ def carol(db) -> User:
 @pytest.fixture
 def erin(db) -> User:
     return UserFactory(username="erin", first_name="Erin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def rhea(db) -> User:
+    """A reviewer of the whole organisation, in no team."""
+    user = UserFactory(username="rhea", first_name="Rhea")
+    user.groups.add(Group.objects.get_or_create(name=REVIEWERS_GROUP)[0])
+    return user
 
 
 @pytest.fixture

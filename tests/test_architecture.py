@@ -18,6 +18,7 @@ LAYERS = [
     "teams",
     "assessments",
     "improvement",
+    "reviews",
     "insights",
     "notifications",
     "reports",

@@ -24,6 +24,8 @@ from assessments.scoring_inputs import (
     framework_uses_profiles,
     scoring_framework,
 )
+from assessments.services.exemptions import exemption_sync, exemptions_request_missing
+from assessments.services.reviewing import review_fields_at_submit
 from core.cache import dashboards_changed
 from core.text import normalise_line
 
@@ -139,6 +141,7 @@ def answer_save(
     )
     if not updated:
         raise AnswerConflict(Answer.objects.select_related("answered_by").get(pk=answer.pk))
+    old_value = answer.value
     AnswerChange.objects.bulk_create(
         AnswerChange(
             answer=answer,
@@ -156,6 +159,9 @@ def answer_save(
     answer.carried_over = False
     answer.confirmed_unchanged = confirmed
     answer.answered_by = user
+    if Answer.Value.NA in (old_value, answer.value):
+        # Raises ExemptionDeclined, which rolls the whole save back.
+        exemption_sync(assessment=assessment, answer=answer, old_value=old_value, user=user)
     return answer
 
 
@@ -199,8 +205,19 @@ def assessment_submit(
     own_look = sum(1 for a in carried if a.carried_via in NEEDS_OWN_LOOK)
     if carried and (own_look or not confirm_carried):
         raise CarriedAnswersUnconfirmed(len(carried), own_look)
+    exemptions_requested = exemptions_request_missing(
+        assessment=assessment, answers=answers, user=user
+    )
     if carried:
         _confirm_carried(carried, user)
+    assessment.profile = profile.as_dict() if profile else {}
+    score = assessment_score(assessment=assessment, answers=answers)
+    review = review_fields_at_submit(
+        assessment=assessment,
+        answers=answers,
+        score=score,
+        exemptions_requested=exemptions_requested,
+    )
     claimed = Assessment.objects.filter(pk=assessment.pk, status=Assessment.Status.DRAFT).update(
         status=Assessment.Status.SUBMITTED,
         submitted_by=user,
@@ -208,12 +225,12 @@ def assessment_submit(
         version=F("version") + 1,
         confirmed_unchanged=sum(1 for a in answers if a.carried_over or a.confirmed_unchanged),
         profile=profile.as_dict() if profile else {},
+        **review,
     )
     if not claimed:
         assessment.refresh_from_db()
         return SubmitResult(assessment=assessment, newly_submitted=False)
-    assessment.profile = profile.as_dict() if profile else {}
-    score = assessment_score(assessment=assessment, answers=answers)
+    assessment.review_status = review["review_status"]
     _store_score(assessment, score)
     dashboards_changed()
     assessment.refresh_from_db()
@@ -283,6 +300,7 @@ def score_rows(
         "period_id": assessment.period_id,
         "project_id": assessment.project_id,
         "team_id": assessment.project.team_id,
+        "awaiting_review": assessment.review_status == Assessment.Review.PENDING,
     }
     dimension_rows = [
         DimensionScore(

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from assessments.models import Answer, Assessment, Framework, Period, Practice
 from assessments.rules.carrying import SAME, CarrySource, carry_plan, merged_value
+from assessments.services.exemptions import lapsed_keys
 from assessments.services.frameworks import framework_latest
 from core.cache import dashboards_changed
 from teams.models import Project
@@ -119,7 +120,11 @@ def _create_answers(period: Period, assessments: list[Assessment]) -> None:
     if not assessments:
         return
     practices = list(Practice.objects.filter(framework_id=period.framework_id))
-    earlier = _last_submitted_answers([a.project_id for a in assessments], period)
+    project_ids = [a.project_id for a in assessments]
+    earlier = _last_submitted_answers(project_ids, period)
+    # "Not applicable" carries only while an exemption holds: expired or declined, it is
+    # asked again.
+    lapsed = lapsed_keys(project_ids=project_ids, period=period)
     plans: dict[int, dict[str, CarrySource]] = {}
     rows = []
     for assessment in assessments:
@@ -131,7 +136,7 @@ def _create_answers(period: Period, assessments: list[Assessment]) -> None:
                 plans[earlier_framework.pk] = _plan(period.framework, earlier_framework)
             plan = plans[earlier_framework.pk]
         rows += [
-            _answer_row(assessment, practice, plan.get(practice.key), answers)
+            _answer_row(assessment, practice, plan.get(practice.key), answers, lapsed)
             for practice in practices
         ]
     Answer.objects.bulk_create(rows)
@@ -157,12 +162,16 @@ def _answer_row(
     practice: Practice,
     source: CarrySource | None,
     earlier: dict[str, Answer],
+    lapsed: set[tuple[int, str]],
 ) -> Answer:
     found = [earlier[key] for key in source.earlier_keys if key in earlier] if source else []
     if not found or source is None:
         return Answer(assessment=assessment, practice=practice)
     value = merged_value([answer.value for answer in found])
     if not value:
+        return Answer(assessment=assessment, practice=practice)
+    keys = {practice.key, *source.earlier_keys}
+    if value == Answer.Value.NA and any((assessment.project_id, key) in lapsed for key in keys):
         return Answer(assessment=assessment, practice=practice)
     merged = len(found) > 1
     return Answer(

@@ -1,0 +1,187 @@
+"""Whether a submission waits for a reviewer, and the signals that a self-assessment may be
+inflated. Pure Python: the submit service feeds it what it read, and stores what it says.
+
+Each signal explains itself in a sentence a reviewer can check against the answers.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from assessments.rules.levels import ANSWER_POINTS, TOP_LEVEL, YES
+
+# The organisation's review policy: which submissions wait for a reviewer.
+EVERY: Final = "every"
+CLAIMS_LEVEL_ONE: Final = "level_one"
+RISES: Final = "rises"
+NEVER: Final = "never"
+POLICIES: Final[Mapping[str, str]] = {
+    EVERY: "Every submission",
+    CLAIMS_LEVEL_ONE: "Only claims of level 1 or more in any dimension",
+    RISES: "Only rises of a whole level in a dimension since last quarter",
+    NEVER: "Never",
+}
+
+# Signal kinds, in the order reviewers read them.
+BIG_RISE: Final = "big_rise"
+UNEVIDENCED_TOP: Final = "unevidenced_top"
+MANY_NOT_APPLICABLE: Final = "many_na"
+LAST_DAY_RISES: Final = "last_day"
+SIGNAL_NAMES: Final[Mapping[str, str]] = {
+    BIG_RISE: "Rose more than one level in a quarter",
+    UNEVIDENCED_TOP: "Level-2 practices claimed without evidence",
+    MANY_NOT_APPLICABLE: "Many practices not applicable",
+    LAST_DAY_RISES: "Answers raised just before the due date",
+}
+# A dimension with more than this share of its practices not applicable is a signal.
+NOT_APPLICABLE_SHARE: Final = 1 / 3
+# This many answers raised in the last day before the due date is a signal.
+LAST_DAY_RISES_MIN: Final = 5
+
+
+@dataclass(frozen=True)
+class DimensionClaim:
+    """One dimension of a submission as the review rules see it."""
+
+    key: str
+    name: str
+    level: int | None
+    practice_count: int
+    not_applicable_count: int
+
+
+@dataclass(frozen=True)
+class Signal:
+    kind: str
+    text: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "text": self.text}
+
+
+def needs_review(
+    *,
+    policy: str,
+    claims: Sequence[DimensionClaim],
+    previous_levels: Mapping[str, int | None],
+    exemptions_requested: int = 0,
+) -> bool:
+    """Whether the submission waits for a reviewer under `policy`.
+
+    A request to exempt a practice ("not applicable") always waits for a reviewer's decision,
+    whatever the policy: an exemption nobody approved would be a free pass.
+    """
+    if exemptions_requested:
+        return True
+    if policy == EVERY:
+        return True
+    if policy == CLAIMS_LEVEL_ONE:
+        return any(claim.level is not None and claim.level >= 1 for claim in claims)
+    if policy == RISES:
+        return bool(level_rises(claims, previous_levels))
+    return False
+
+
+def level_rises(
+    claims: Sequence[DimensionClaim], previous_levels: Mapping[str, int | None]
+) -> dict[str, int]:
+    """Dimension key -> how many whole levels it rose since the previous submission."""
+    rises = {}
+    for claim in claims:
+        before = previous_levels.get(claim.key)
+        if claim.level is not None and before is not None and claim.level > before:
+            rises[claim.key] = claim.level - before
+    return rises
+
+
+def inflation_signals(
+    *,
+    claims: Sequence[DimensionClaim],
+    previous_levels: Mapping[str, int | None],
+    previous_overall: int | None,
+    overall_level: int | None,
+    top_level_unevidenced: Sequence[str],
+    last_day_rises: int,
+    due_on_text: str,
+) -> list[Signal]:
+    """The signals a reviewer should look at, each with the sentence that explains it.
+
+    `top_level_unevidenced`: the questions of level-2 practices answered "fully in place"
+    with neither an evidence link nor a note. `last_day_rises`: answers raised (towards
+    "fully in place") in the last day before the due date.
+    """
+    signals = []
+    names = {claim.key: claim.name for claim in claims}
+    big = {key: rise for key, rise in level_rises(claims, previous_levels).items() if rise > 1}
+    overall_rise = (
+        overall_level - previous_overall
+        if overall_level is not None and previous_overall is not None
+        else 0
+    )
+    if big or overall_rise > 1:
+        parts = [f"{names[key]} rose {rise} levels" for key, rise in big.items()]
+        if overall_rise > 1:
+            parts.insert(0, f"the overall level rose from {previous_overall} to {overall_level}")
+        signals.append(
+            Signal(BIG_RISE, _sentence(f"{_joined(parts)} in one quarter; most teams climb one"))
+        )
+    if top_level_unevidenced:
+        count = len(top_level_unevidenced)
+        signals.append(
+            Signal(
+                UNEVIDENCED_TOP,
+                f"{count} level-{TOP_LEVEL} practice{_s(count)} answered “fully in place” with "
+                f"no evidence link and no note: {_joined(top_level_unevidenced, limit=3)}.",
+            )
+        )
+    for claim in claims:
+        if claim.practice_count and (
+            claim.not_applicable_count / claim.practice_count > NOT_APPLICABLE_SHARE
+        ):
+            signals.append(
+                Signal(
+                    MANY_NOT_APPLICABLE,
+                    f"{claim.name}: {claim.not_applicable_count} of its "
+                    f"{claim.practice_count} practices are “not applicable”, more than a third.",
+                )
+            )
+    if last_day_rises >= LAST_DAY_RISES_MIN:
+        signals.append(
+            Signal(
+                LAST_DAY_RISES,
+                f"{last_day_rises} answers were raised in the last day before the due date "
+                f"({due_on_text}).",
+            )
+        )
+    return signals
+
+
+def is_rise(old: str, new: str) -> bool:
+    """Whether an answer changed towards "fully in place" (not applicable is no rise)."""
+    return old in ANSWER_POINTS and new in ANSWER_POINTS and ANSWER_POINTS[new] > ANSWER_POINTS[old]
+
+
+def is_unevidenced_top_claim(*, level: int, value: str, evidence_url: str, note: str) -> bool:
+    return level == TOP_LEVEL and value == YES and not evidence_url.strip() and not note.strip()
+
+
+def signal_kinds(signals: Iterable[Mapping[str, str]]) -> list[str]:
+    return [signal["kind"] for signal in signals]
+
+
+def _joined(parts: Sequence[str], *, limit: int | None = None) -> str:
+    shown = list(parts[:limit]) if limit else list(parts)
+    more = len(parts) - len(shown)
+    if more:
+        shown.append(f"{more} more")
+    if len(shown) == 1:
+        return shown[0]
+    return ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def _sentence(text: str) -> str:
+    return text[0].upper() + text[1:] + "."
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
