@@ -4,11 +4,13 @@ inflated. Pure Python: the submit service feeds it what it read, and stores what
 Each signal explains itself in a sentence a reviewer can check against the answers.
 """
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from assessments.rules.levels import ANSWER_POINTS, TOP_LEVEL, YES
+from assessments.rules.scoring_types import DimensionScore
 
 # The organisation's review policy: which submissions wait for a reviewer.
 EVERY: Final = "every"
@@ -50,6 +52,20 @@ class DimensionClaim:
     not_applicable_count: int
 
 
+def claims_of(dimensions: Iterable[DimensionScore]) -> list[DimensionClaim]:
+    """A score's dimensions as the review rules see them."""
+    return [
+        DimensionClaim(
+            key=d.key,
+            name=d.name,
+            level=d.level,
+            practice_count=d.practice_count,
+            not_applicable_count=d.not_applicable_count,
+        )
+        for d in dimensions
+    ]
+
+
 @dataclass(frozen=True)
 class Signal:
     kind: str
@@ -65,13 +81,15 @@ def needs_review(
     claims: Sequence[DimensionClaim],
     previous_levels: Mapping[str, int | None],
     exemptions_requested: int = 0,
+    was_returned: bool = False,
 ) -> bool:
     """Whether the submission waits for a reviewer under `policy`.
 
-    A request to exempt a practice ("not applicable") always waits for a reviewer's decision,
-    whatever the policy: an exemption nobody approved would be a free pass.
+    Whatever the policy, a request to exempt a practice ("not applicable") waits for a
+    reviewer's decision (an exemption nobody approved would be a free pass), and so does a
+    submission a reviewer returned: they asked for the changes and see them.
     """
-    if exemptions_requested:
+    if exemptions_requested or was_returned:
         return True
     if policy == EVERY:
         return True
@@ -106,32 +124,31 @@ def inflation_signals(
 ) -> list[Signal]:
     """The signals a reviewer should look at, each with the sentence that explains it.
 
-    `top_level_unevidenced`: the questions of level-2 practices answered "fully in place"
-    with neither an evidence link nor a note. `last_day_rises`: answers raised (towards
+    `top_level_unevidenced`: the dimension's name of each level-2 practice answered "fully
+    in place" with neither an evidence link nor a note. `last_day_rises`: answers raised (towards
     "fully in place") in the last day before the due date.
     """
     signals = []
     names = {claim.key: claim.name for claim in claims}
-    big = {key: rise for key, rise in level_rises(claims, previous_levels).items() if rise > 1}
+    big = {
+        names[key]: rise for key, rise in level_rises(claims, previous_levels).items() if rise > 1
+    }
     overall_rise = (
         overall_level - previous_overall
         if overall_level is not None and previous_overall is not None
         else 0
     )
     if big or overall_rise > 1:
-        parts = [f"{names[key]} rose {rise} levels" for key, rise in big.items()]
-        if overall_rise > 1:
-            parts.insert(0, f"the overall level rose from {previous_overall} to {overall_level}")
-        signals.append(
-            Signal(BIG_RISE, _sentence(f"{_joined(parts)} in one quarter; most teams climb one"))
-        )
+        signals.append(Signal(BIG_RISE, _big_rise_text(big, overall_rise, previous_overall)))
     if top_level_unevidenced:
         count = len(top_level_unevidenced)
+        per_dimension = Counter(top_level_unevidenced)
+        where = [f"{name} ({n})" if count > 1 else name for name, n in per_dimension.items()]
         signals.append(
             Signal(
                 UNEVIDENCED_TOP,
                 f"{count} level-{TOP_LEVEL} practice{_s(count)} answered “fully in place” with "
-                f"no evidence link and no note: {_joined(top_level_unevidenced, limit=3)}.",
+                f"no evidence link and no note, in {_joined(where, limit=3, more='dimensions')}.",
             )
         )
     for claim in claims:
@@ -156,6 +173,20 @@ def inflation_signals(
     return signals
 
 
+def _big_rise_text(dimensions: Mapping[str, int], overall_rise: int, previous: int | None) -> str:
+    parts = []
+    if overall_rise > 1 and previous is not None:
+        parts.append(f"the overall level rose from {previous} to {previous + overall_rise}")
+    rises = set(dimensions.values())
+    by = f"{rises.pop()} levels" if len(rises) == 1 else "more than one level"
+    if len(dimensions) == 1:
+        parts.append(f"{next(iter(dimensions))} rose {by}")
+    elif dimensions:
+        listed = _joined(list(dimensions), limit=3)
+        parts.append(f"{len(dimensions)} dimensions rose {by} ({listed})")
+    return _sentence(f"{' and '.join(parts)} in one quarter; most teams climb one level at a time")
+
+
 def is_rise(old: str, new: str) -> bool:
     """Whether an answer changed towards "fully in place" (not applicable is no rise)."""
     return old in ANSWER_POINTS and new in ANSWER_POINTS and ANSWER_POINTS[new] > ANSWER_POINTS[old]
@@ -169,11 +200,11 @@ def signal_kinds(signals: Iterable[Mapping[str, str]]) -> list[str]:
     return [signal["kind"] for signal in signals]
 
 
-def _joined(parts: Sequence[str], *, limit: int | None = None) -> str:
+def _joined(parts: Sequence[str], *, limit: int | None = None, more: str = "") -> str:
     shown = list(parts[:limit]) if limit else list(parts)
-    more = len(parts) - len(shown)
-    if more:
-        shown.append(f"{more} more")
+    hidden = len(parts) - len(shown)
+    if hidden:
+        shown.append(f"{hidden} more {more}".rstrip())
     if len(shown) == 1:
         return shown[0]
     return ", ".join(shown[:-1]) + " and " + shown[-1]

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from assessments.models import Answer, Assessment, Exemption, Period, ReviewPolicy
 from core.audit import audit_record
+from core.cache import dashboards_changed
 
 REQUESTED = Exemption.Status.REQUESTED
 APPROVED = Exemption.Status.APPROVED
@@ -47,10 +48,11 @@ def exemption_sync(*, assessment: Assessment, answer: Answer, old_value: str, us
     project_id = assessment.project_id
     is_na = answer.value == Answer.Value.NA
     if not is_na:
-        if old_value == Answer.Value.NA:
-            Exemption.objects.filter(
-                project_id=project_id, practice_key=key, status=REQUESTED
-            ).update(status=Exemption.Status.WITHDRAWN, decided_by=user, decided_at=timezone.now())
+        withdrawn = old_value == Answer.Value.NA and Exemption.objects.filter(
+            project_id=project_id, practice_key=key, status=REQUESTED
+        ).update(status=Exemption.Status.WITHDRAWN, decided_by=user, decided_at=timezone.now())
+        if withdrawn:
+            dashboards_changed()  # the dashboards count the requests awaiting a decision
         return
     declined = declined_in(assessment=assessment, practice_keys=[key]).get(key)
     if declined is not None:
@@ -68,6 +70,7 @@ def exemption_sync(*, assessment: Assessment, answer: Answer, old_value: str, us
             justification=answer.na_reason,
             requested_by=user,
         )
+    dashboards_changed()
 
 
 def exemptions_request_missing(
@@ -100,6 +103,7 @@ def exemptions_request_missing(
         for key, answer in na.items()
         if key not in covered and key not in open_requests
     )
+    dashboards_changed()
     Exemption.objects.filter(
         project_id=assessment.project_id, practice_key__in=list(na), status=REQUESTED
     ).update(assessment=assessment)
@@ -164,6 +168,7 @@ def exemption_decide(
     )
     for name, value in fields.items():
         setattr(exemption, name, value)
+    dashboards_changed()
     return exemption
 
 

@@ -16,6 +16,7 @@ from assessments.models import (
     Answer,
     AnswerChange,
     Assessment,
+    Dimension,
     DimensionScore,
     PracticeGap,
     ReviewPolicy,
@@ -36,16 +37,7 @@ def review_fields_at_submit(
 ) -> dict:
     """The submission's `review_status` and `signals`, from the organisation's policy, the
     previous submission's levels and the answers' history."""
-    claims = [
-        rules.DimensionClaim(
-            key=d.key,
-            name=d.name,
-            level=d.level,
-            practice_count=d.practice_count,
-            not_applicable_count=d.not_applicable_count,
-        )
-        for d in score.dimensions
-    ]
+    claims = rules.claims_of(score.dimensions)
     previous = (
         Assessment.objects.filter(
             project_id=assessment.project_id,
@@ -66,13 +58,18 @@ def review_fields_at_submit(
             )
         )
     due_on = assessment.period.due_on
+    dimension_names = dict(
+        Dimension.objects.filter(framework_id=assessment.period.framework_id).values_list(
+            "pk", "name"
+        )
+    )
     signals = rules.inflation_signals(
         claims=claims,
         previous_levels=previous_levels,
         previous_overall=previous_overall,
         overall_level=score.overall_level,
         top_level_unevidenced=[
-            a.practice.question
+            dimension_names[a.practice.dimension_id]
             for a in answers
             if rules.is_unevidenced_top_claim(
                 level=a.practice.level, value=a.value, evidence_url=a.evidence_url, note=a.note
@@ -86,6 +83,7 @@ def review_fields_at_submit(
         claims=claims,
         previous_levels=previous_levels,
         exemptions_requested=exemptions_requested,
+        was_returned=assessment.review_status == Assessment.Review.RETURNED,
     )
     return {
         "review_status": PENDING if waits else Assessment.Review.SELF_ASSESSED,

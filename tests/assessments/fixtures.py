@@ -77,3 +77,24 @@ def submit_last_quarter(past_period: Period, project, lead, value: str = "partly
     with time_machine.travel(past_period.opens_on + datetime.timedelta(days=1)):
         assessment_submit(assessment=previous, user=lead)
     return previous
+
+
+def first_key(assessment: Assessment) -> str:
+    """The key of the assessment's first practice, in framework order."""
+    return assessment.answers.order_by("practice__order").values_list("practice__key", flat=True)[0]
+
+
+def answer_one(assessment: Assessment, key: str, value: str, user, reason: str = ""):
+    """Save one answer through the service, as the questionnaire's autosave does."""
+    from assessments.models import Answer
+    from assessments.services.answering import answer_save
+
+    row = Answer.objects.select_related("practice").get(assessment=assessment, practice__key=key)
+    return answer_save(
+        assessment=assessment,
+        answer=row,
+        expected_version=row.version,
+        user=user,
+        value=value,
+        na_reason=reason,
+    )

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from assessments.models import Answer, Assessment, Exemption, ReviewPolicy
-from assessments.services.answering import answer_save, assessment_submit
+from assessments.services.answering import assessment_submit
 from assessments.services.exemptions import ExemptionDeclined, quarters_after
 from assessments.services.periods import period_create, period_open
 from reviews.services.reviews import (
@@ -16,25 +16,7 @@ from reviews.services.reviews import (
     review_accept,
     review_return,
 )
-from tests.assessments.fixtures import answer_all
-
-
-def _answer(assessment, key, value, user, reason=""):
-    answer = Answer.objects.select_related("practice").get(
-        assessment=assessment, practice__key=key
-    )
-    return answer_save(
-        assessment=assessment,
-        answer=answer,
-        expected_version=answer.version,
-        user=user,
-        value=value,
-        na_reason=reason,
-    )
-
-
-def _first_key(assessment) -> str:
-    return assessment.answers.order_by("practice__order").values_list("practice__key", flat=True)[0]
+from tests.assessments.fixtures import answer_all, answer_one, first_key
 
 
 def test_quarters_after_counts_whole_quarters_from_the_month():
@@ -45,14 +27,14 @@ def test_quarters_after_counts_whole_quarters_from_the_month():
 def test_answering_not_applicable_requests_an_exemption_and_changing_it_withdraws(
     assessment, alice
 ):
-    key = _first_key(assessment)
-    _answer(assessment, key, "na", alice, "Batch scoring only; no online service.")
+    key = first_key(assessment)
+    answer_one(assessment, key, "na", alice, "Batch scoring only; no online service.")
     request = Exemption.objects.get(project=assessment.project, practice_key=key)
     assert request.status == Exemption.Status.REQUESTED
     assert request.justification == "Batch scoring only; no online service."
-    _answer(assessment, key, "na", alice, "Batch scoring only, nightly.")
+    answer_one(assessment, key, "na", alice, "Batch scoring only, nightly.")
     assert Exemption.objects.get(status="requested").justification == "Batch scoring only, nightly."
-    _answer(assessment, key, "partly", alice)
+    answer_one(assessment, key, "partly", alice)
     assert Exemption.objects.get(practice_key=key).status == Exemption.Status.WITHDRAWN
 
 
@@ -60,7 +42,7 @@ def test_an_exemption_request_makes_the_submission_wait_even_with_no_review_poli
     assessment, alice
 ):
     answer_all(assessment, "yes")
-    _answer(assessment, _first_key(assessment), "na", alice, "Not ours: the platform team's.")
+    answer_one(assessment, first_key(assessment), "na", alice, "Not ours: the platform team's.")
     assessment_submit(assessment=assessment, user=alice)
     assessment.refresh_from_db()
     assert ReviewPolicy.current().rule == "never"
@@ -69,8 +51,8 @@ def test_an_exemption_request_makes_the_submission_wait_even_with_no_review_poli
 
 def test_a_declined_exemption_must_be_answered(assessment, alice, rhea):
     answer_all(assessment, "yes")
-    key = _first_key(assessment)
-    _answer(assessment, key, "na", alice, "We think it does not apply.")
+    key = first_key(assessment)
+    answer_one(assessment, key, "na", alice, "We think it does not apply.")
     assessment_submit(assessment=assessment, user=alice)
     review_return(
         assessment=assessment,
@@ -85,19 +67,21 @@ def test_a_declined_exemption_must_be_answered(assessment, alice, rhea):
         assessment_submit(assessment=assessment, user=alice)
     answer = Answer.objects.get(assessment=assessment, practice__key=key)
     with pytest.raises(ExemptionDeclined):
-        _answer(assessment, key, "na", alice, "Still think so.")
+        answer_one(assessment, key, "na", alice, "Still think so.")
     answer.refresh_from_db()
     assert answer.value == "na" and answer.na_reason == "We think it does not apply."
-    _answer(assessment, key, "partly", alice)
+    answer_one(assessment, key, "partly", alice)
     assessment_submit(assessment=assessment, user=alice)
     assessment.refresh_from_db()
     assert assessment.is_submitted
+    # The reviewer asked for the change: they see it, though the policy reviews nothing.
+    assert assessment.awaits_review
 
 
 def test_accepting_with_a_declined_exemption_is_refused(assessment, alice, rhea):
     answer_all(assessment, "yes")
-    key = _first_key(assessment)
-    _answer(assessment, key, "na", alice, "Not for us.")
+    key = first_key(assessment)
+    answer_one(assessment, key, "na", alice, "Not for us.")
     assessment_submit(assessment=assessment, user=alice)
     from django.core.exceptions import ValidationError
 
@@ -123,8 +107,8 @@ def test_an_exemption_approved_in_2026_q1_is_asked_again_in_2027_q1(
         period_open(period=first)
         draft = Assessment.objects.get(period=first, project=project)
         answer_all(draft, "partly")
-        key = _first_key(draft)
-        _answer(draft, key, "na", alice, "Rules-based model, nothing is retrained.")
+        key = first_key(draft)
+        answer_one(draft, key, "na", alice, "Rules-based model, nothing is retrained.")
         assessment_submit(assessment=draft, user=alice)
         review_accept(
             assessment=draft,
@@ -154,3 +138,26 @@ def test_an_exemption_approved_in_2026_q1_is_asked_again_in_2027_q1(
         others = Answer.objects.filter(assessment=draft).exclude(practice__key=key)
         assert all(a.value == "partly" and a.carried_over for a in others)
     assert Exemption.objects.filter(practice_key=key).count() == 1
+
+
+def test_every_change_to_an_exemption_bumps_the_dashboards(assessment, alice, rhea):
+    """The dashboards count exemptions awaiting a decision (tests/core/test_cache.py)."""
+    from core.cache import dashboards_generation
+
+    key = first_key(assessment)
+    generations = [dashboards_generation()]
+    answer_one(assessment, key, "na", alice, "Not ours.")
+    generations.append(dashboards_generation())
+    answer_one(assessment, key, "yes", alice)
+    generations.append(dashboards_generation())
+    answer_one(assessment, key, "na", alice, "Not ours after all.")
+    answer_all(assessment, "yes", **{key: "na"})
+    assessment_submit(assessment=assessment, user=alice)
+    generations.append(dashboards_generation())
+    review_accept(
+        assessment=assessment,
+        reviewer=rhea,
+        decision=ReviewInput(exemptions={key: ExemptionDecision(approve=True)}),
+    )
+    generations.append(dashboards_generation())
+    assert len(set(generations)) == len(generations)

@@ -33,7 +33,22 @@ def test_a_rise_of_two_levels_names_the_dimension():
         previous_levels={"data": 0, "model": 0},
     )
     assert signal.kind == rules.BIG_RISE
-    assert signal.text == "Data rose 2 levels in one quarter; most teams climb one."
+    assert signal.text == "Data rose 2 levels in one quarter; most teams climb one level at a time."
+
+
+def test_many_rising_dimensions_are_counted_and_three_named():
+    claims = [rules.DimensionClaim(f"d{i}", f"Dimension {i}", 2, 6, 0) for i in range(5)]
+    (signal,) = _signals(
+        claims=claims,
+        previous_levels={f"d{i}": 0 for i in range(5)},
+        previous_overall=0,
+        overall_level=2,
+    )
+    assert signal.text == (
+        "The overall level rose from 0 to 2 and 5 dimensions rose 2 levels (Dimension 0, "
+        "Dimension 1, Dimension 2 and 2 more) in one quarter; most teams climb one level at a "
+        "time."
+    )
 
 
 def test_a_rise_of_one_level_is_no_signal():
@@ -44,10 +59,14 @@ def test_a_rise_of_one_level_is_no_signal():
     assert rules.BIG_RISE not in rules.signal_kinds(s.as_dict() for s in signals)
 
 
-def test_unevidenced_level_two_claims_are_listed_three_at_most():
-    (signal,) = _signals(top_level_unevidenced=["A?", "B?", "C?", "D?", "E?"])
-    assert signal.text.startswith("5 level-2 practices answered “fully in place”")
-    assert signal.text.endswith("A?, B?, C? and 2 more.")
+def test_unevidenced_level_two_claims_are_counted_by_dimension():
+    (signal,) = _signals(top_level_unevidenced=["Data", "Model", "Data", "Ops", "Serving", "X"])
+    assert signal.text == (
+        "6 level-2 practices answered “fully in place” with no evidence link and no note, in "
+        "Data (2), Model (1), Ops (1) and 2 more dimensions."
+    )
+    (signal,) = _signals(top_level_unevidenced=["Monitoring"])
+    assert signal.text.endswith("no evidence link and no note, in Monitoring.")
 
 
 def test_more_than_a_third_not_applicable_is_a_signal_exactly_a_third_is_not():
@@ -91,6 +110,9 @@ def test_policies_nest_every_then_level_one_and_rises_then_never(levels, before)
     assert waits(rules.EVERY)
     assert not waits(rules.NEVER)
     assert waits(rules.NEVER, exemptions=1)
+    assert rules.needs_review(
+        policy=rules.NEVER, claims=claims, previous_levels=previous, was_returned=True
+    )
     # A rise ends at level 1 or more, so whatever waits for rising also claims level 1.
     assert not waits(rules.RISES) or waits(rules.CLAIMS_LEVEL_ONE)
 
