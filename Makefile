@@ -41,7 +41,7 @@ run: $(VENV)/.runtime
 	$(PY) manage.py seed_demo
 	@echo ""
 	@echo "  MLOps Maturity Portal: http://127.0.0.1:$(PORT)/"
-	@echo "  Demo accounts (password: demo): admin, manager, lead, member"
+	@echo "  Demo accounts (password: demo): admin, manager, lead, member, director, reviewer"
 	@echo "  Runs the web server, a Celery worker and Celery beat; Ctrl-C stops all three."
 	@echo "  Emails are written to var/mail/"
 	@echo ""

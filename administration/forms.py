@@ -12,6 +12,8 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
 from administration.selectors import AuditFilters, Tree, audit_actors, audit_vocabulary
+from assessments.rules.review import POLICIES
+from assessments.services.review_policy import EXEMPTION_QUARTERS_MAX, EXEMPTION_QUARTERS_MIN
 from teams.models import Membership, Team, Unit
 from teams.people import ORG_ROLES
 
@@ -158,6 +160,48 @@ class UnitManagerForm(forms.Form):
     def __init__(self, *args, tree: Tree, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["units"].choices = tree.labels()  # type: ignore[attr-defined]
+
+
+class UnitReviewerForm(UnitManagerForm):
+    """The units a person reviews; on the same page as the units they manage, so its
+    checkboxes get ids of their own."""
+
+    def __init__(self, *args, tree: Tree, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "id_reviews_%s")
+        super().__init__(*args, tree=tree, **kwargs)
+        self.fields["units"].label = "Reviews"
+
+
+QUARTERS_RANGE = (
+    f"Give a whole number of quarters from {EXEMPTION_QUARTERS_MIN} to {EXEMPTION_QUARTERS_MAX}."
+)
+
+
+class ReviewPolicyForm(forms.Form):
+    rule = forms.ChoiceField(
+        label="Which submissions wait for review",
+        choices=list(POLICIES.items()),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose which submissions wait for review.",
+            "invalid_choice": "Choose which submissions wait for review: one of the four options.",
+        },
+    )
+    count_awaiting_review = forms.BooleanField(
+        label="Count submissions awaiting review in the figures", required=False
+    )
+    exemption_quarters = forms.IntegerField(
+        label="An approved exemption lasts",
+        min_value=EXEMPTION_QUARTERS_MIN,
+        max_value=EXEMPTION_QUARTERS_MAX,
+        widget=forms.NumberInput(attrs={"class": "quarters-input"}),
+        error_messages={
+            "required": QUARTERS_RANGE,
+            "invalid": QUARTERS_RANGE,
+            "min_value": QUARTERS_RANGE,
+            "max_value": QUARTERS_RANGE,
+        },
+    )
 
 
 class AuditFilterForm(forms.Form):

@@ -1,5 +1,6 @@
-"""Reads for the administration pages: the organisation's tree, people and their roles, the
-audit log. A fixed number of queries each, whatever the size of the organisation."""
+"""Reads for the administration pages: the organisation's tree, people and their roles, who
+reviews what, the audit log. A fixed number of queries each, whatever the size of the
+organisation."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -8,10 +9,11 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from core.access import MANAGEMENT_GROUP, org_admin_users_q
+from assessments.models import Assessment, Exemption
+from core.access import MANAGEMENT_GROUP, REVIEWERS_GROUP, org_admin_users_q
 from core.models import AuditEntry
-from teams.models import Membership, Team, Unit, UnitManager
-from teams.people import MANAGEMENT, ORG_ADMIN, ORG_ROLES, REVIEWER, REVIEWERS_GROUP
+from teams.models import Membership, Team, Unit, UnitManager, UnitReviewer
+from teams.people import MANAGEMENT, ORG_ADMIN, ORG_ROLES, REVIEWER
 
 
 @dataclass
@@ -44,6 +46,9 @@ class Tree:
             (node.unit.pk, node.label + (" (archived)" if node.unit.is_archived else ""))
             for node in self._walk(self.roots)
         ]
+
+    def in_order(self) -> list[UnitNode]:
+        return list(self._walk(self.roots))
 
     def _walk(self, nodes: list[UnitNode]):
         for node in nodes:
@@ -122,6 +127,111 @@ def roles_of(user: User) -> list[str]:
 
 def org_admin_count() -> int:
     return User.objects.filter(org_admin_users_q()).count()
+
+
+# --- Who reviews ------------------------------------------------------------------------------
+
+
+@dataclass
+class ReviewScope:
+    """The organisation (unit None) or one unit's subtree, its reviewers and what waits there."""
+
+    unit: Unit | None
+    label: str
+    reviewers: list[User] = field(default_factory=list)
+    submissions: int = 0
+    exemptions: int = 0
+
+
+@dataclass(frozen=True)
+class ReviewersOverview:
+    organisation: ReviewScope
+    units: list[ReviewScope]  # the units with reviewers, in tree order
+    submissions: int  # awaiting review in the whole organisation
+    exemptions: int  # requests awaiting a reviewer's decision
+    unreviewable: int  # submissions awaiting review that none of the reviewers may review
+
+    @property
+    def scopes(self) -> list[ReviewScope]:
+        return [self.organisation, *self.units]
+
+
+def _waiting() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(team id, unit path) of each submission awaiting review, and of each exemption request
+    waiting in one; archived projects' too, since a reviewer can still decide them."""
+    pending = Assessment.objects.filter(
+        status=Assessment.Status.SUBMITTED, review_status=Assessment.Review.PENDING
+    )
+    submissions = pending.values_list("project__team_id", "project__team__unit__path")
+    exemptions = Exemption.objects.filter(
+        status=Exemption.Status.REQUESTED, assessment__in=pending
+    ).values_list("project__team_id", "project__team__unit__path")
+    return [(t, p or "") for t, p in submissions], [(t, p or "") for t, p in exemptions]
+
+
+def reviewers_overview(*, tree: Tree) -> ReviewersOverview:
+    """Who reviews the whole organisation and who each unit, with what waits in each scope
+    (five queries, whatever the size of the organisation)."""
+    org_reviewers = list(
+        User.objects.filter(is_active=True, groups__name=REVIEWERS_GROUP).order_by(
+            "first_name", "last_name", "username"
+        )
+    )
+    roles = UnitReviewer.objects.filter(user__is_active=True, unit__archived_at__isnull=True)
+    by_unit: dict[int, list[User]] = {}
+    for role in roles.select_related("user").order_by("user__first_name", "user__username"):
+        by_unit.setdefault(role.unit_id, []).append(role.user)
+    submissions, exemptions = _waiting()
+    organisation = ReviewScope(
+        unit=None,
+        label="The whole organisation",
+        reviewers=org_reviewers,
+        submissions=len(submissions),
+        exemptions=len(exemptions),
+    )
+    units = [
+        ReviewScope(
+            unit=node.unit,
+            label=node.label,
+            reviewers=by_unit[node.unit.pk],
+            submissions=sum(1 for _, path in submissions if path.startswith(node.unit.path)),
+            exemptions=sum(1 for _, path in exemptions if path.startswith(node.unit.path)),
+        )
+        for node in tree.in_order()
+        if node.unit.pk in by_unit
+    ]
+    return ReviewersOverview(
+        organisation=organisation,
+        units=units,
+        submissions=len(submissions),
+        exemptions=len(exemptions),
+        unreviewable=_unreviewable(submissions, organisation, units),
+    )
+
+
+def _unreviewable(
+    submissions: list[tuple[int, str]], organisation: ReviewScope, units: list[ReviewScope]
+) -> int:
+    """Submissions no reviewer may review: outside every reviewer's scope, or only in the
+    scope of reviewers who are in the team (who never review their own team's)."""
+    reviewers = {user.pk for scope in [organisation, *units] for user in scope.reviewers}
+    teams_of: dict[int, set[int]] = {}
+    for user_id, team_id in Membership.objects.filter(user_id__in=reviewers).values_list(
+        "user_id", "team_id"
+    ):
+        teams_of.setdefault(user_id, set()).add(team_id)
+
+    def reviewable(team_id: int, path: str) -> bool:
+        scopes = [organisation] + [
+            s for s in units if s.unit is not None and path.startswith(s.unit.path)
+        ]
+        return any(
+            team_id not in teams_of.get(user.pk, set())
+            for scope in scopes
+            for user in scope.reviewers
+        )
+
+    return sum(1 for team_id, path in submissions if not reviewable(team_id, path))
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
-"""Administration in the portal, for org admins: units, teams, people and roles, the audit
-log. Daily work never needs the Django admin."""
+"""Administration in the portal, for org admins: units, teams, people and roles, targets,
+the review policy, the audit log. Daily work never needs the Django admin."""
 
 from django.urls import path
 
 from administration import views
-from administration.views import audit, imports, people, targets, units
+from administration.views import audit, imports, people, reviews, targets, units
 
 app_name = "administration"
 
@@ -25,6 +25,11 @@ urlpatterns = [
     path("manage/people/<int:pk>/roles/", people.person_roles, name="person_roles"),
     path("manage/people/<int:pk>/teams/", people.person_team, name="person_team"),
     path("manage/people/<int:pk>/units/", people.person_units, name="person_units"),
+    path(
+        "manage/people/<int:pk>/review-units/",
+        people.person_review_units,
+        name="person_review_units",
+    ),
     path("manage/people/<int:pk>/deactivate/", people.person_deactivate, name="person_deactivate"),
     path("manage/people/<int:pk>/reactivate/", people.person_reactivate, name="person_reactivate"),
     path("manage/import/", imports.import_page, name="import"),
@@ -32,6 +37,7 @@ urlpatterns = [
     path("manage/targets/", targets.targets, name="targets"),
     path("manage/targets/rule/", targets.target_rule, name="target_rule"),
     path("manage/targets/rule/clear/", targets.target_rule_clear, name="target_rule_clear"),
+    path("manage/reviews/", reviews.reviews, name="reviews"),
     path("manage/audit/", audit.audit, name="audit"),
     path("manage/audit.csv", audit.audit_csv, name="audit_csv"),
 ]

@@ -5,10 +5,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from assessments import selectors
+from assessments import exemption_selectors, selectors
 from assessments.forms import AnswerForm, ProjectProfileForm
-from assessments.models import Assessment
+from assessments.models import Answer, Assessment
+from assessments.review_scope import review_scope
 from assessments.rules import recommendations
+from assessments.rules.review import SIGNAL_NAMES
 from assessments.rules.scoring import asked_practices
 from assessments.scoring_inputs import (
     assessment_profile,
@@ -16,6 +18,7 @@ from assessments.scoring_inputs import (
     scoring_framework,
 )
 from assessments.services import answering as services
+from assessments.services.exemptions import ExemptionDeclined
 from assessments.services.profiles import project_profile_save
 from core.http import PortalRequest
 
@@ -49,6 +52,12 @@ def _questionnaire_context(
         profile_form = ProjectProfileForm(initial=profile.as_dict() if profile else None)
     sections = [] if profile_needed else selectors.assessment_sections(assessment=assessment)
     rows = [row for section in sections for row in section.rows]
+    values = {row.practice.key: row.answer.value for row in rows}
+    exemptions = (
+        exemption_selectors.practice_exemptions(assessment=assessment, values=values)
+        if rows
+        else {}
+    )
     return {
         "assessment": assessment,
         "sections": sections,
@@ -62,6 +71,8 @@ def _questionnaire_context(
         "profile": profile,
         "profile_needed": profile_needed,
         "profile_form": profile_form,
+        "exemptions": exemptions,
+        "returned": assessment.review_status == Assessment.Review.RETURNED,
         **permissions,
     }
 
@@ -95,7 +106,8 @@ def _result_context(assessment: Assessment) -> dict:
     dimensions, practices = scoring_framework(assessment.period.framework, profile)
     if framework_uses_profiles(assessment.period.framework):
         practices = tuple(asked_practices(practices, profile))
-    answers = {a.practice.key: a.value for a in assessment.answers.select_related("practice")}
+    answer_rows = list(assessment.answers.select_related("practice"))
+    answers = {a.practice.key: a.value for a in answer_rows}
     steps = recommendations.recommend_for_assessment(
         score=score, dimensions=dimensions, practices=practices, answers=answers
     )
@@ -117,6 +129,25 @@ def _result_context(assessment: Assessment) -> dict:
         "anti_patterns": [anti_patterns[key] | {"key": key} for key in assessment.anti_patterns],
         "top_steps": steps[:3],
         "all_steps": steps,
+        **_review_context(assessment, answer_rows),
+    }
+
+
+def _review_context(assessment: Assessment, answer_rows: list[Answer]) -> dict:
+    """What the result page says about its review: the signals a reviewer looks at, the
+    exemptions asked for or held, and the current answers and questions its history names."""
+    return {
+        "signals": [
+            {"name": SIGNAL_NAMES.get(signal.get("kind", ""), "Signal"), "text": signal["text"]}
+            for signal in assessment.signals
+            if signal.get("text")
+        ],
+        "exemptions": exemption_selectors.submission_exemptions(
+            assessment=assessment, answers=answer_rows
+        ),
+        "awaiting_counted": review_scope().awaiting_counted if assessment.awaits_review else True,
+        "answers": {a.practice.key: a.value for a in answer_rows},
+        "questions": {a.practice.key: a.practice.question for a in answer_rows},
     }
 
 
@@ -145,6 +176,7 @@ def answer_save(request: PortalRequest, pk: int, practice_key: str) -> HttpRespo
         context["form"] = form
         return render(request, template, context, status=422)
     data = form.cleaned_data
+    old_value = answer.value
     try:
         answer = services.answer_save(
             assessment=assessment,
@@ -159,8 +191,17 @@ def answer_save(request: PortalRequest, pk: int, practice_key: str) -> HttpRespo
     except services.AssessmentLocked as locked:
         context["error"] = str(locked)
         return render(request, template, context, status=403)
+    except ExemptionDeclined as declined:
+        context["error"] = str(declined)
+        return render(request, template, context, status=422)
     progress = selectors.answer_progress(assessment=assessment)
     context.update(answer=answer, saved=True, client_version=None, **progress, **permissions)
+    if Answer.Value.NA in (old_value, answer.value):
+        # The exemption's state beside the question follows the answer (swapped out of band).
+        context["exemption_changed"] = True
+        context["exemption"] = exemption_selectors.practice_exemption(
+            assessment=assessment, answer=answer
+        )
     return render(request, template, context)
 
 
@@ -193,7 +234,7 @@ def _answer_save_without_javascript(
                 **data,
             )
             messages.success(request, "Saved.")
-        except (services.AnswerConflict, services.AssessmentLocked) as problem:
+        except (services.AnswerConflict, services.AssessmentLocked, ExemptionDeclined) as problem:
             messages.error(request, f"Not saved: {problem}")
     return redirect(f"{assessment.get_absolute_url()}#practice-{answer.practice.key}")
 
@@ -233,5 +274,25 @@ def assessment_submit(request: PortalRequest, pk: int) -> HttpResponse:
     except services.AssessmentLocked as locked:
         messages.error(request, str(locked))
         return redirect(assessment)
+    except ExemptionDeclined as declined:
+        return _declined_refusal(request, assessment, declined)
     messages.success(request, "Submitted. Here are the project's levels and next steps.")
     return redirect(assessment)
+
+
+def _declined_refusal(
+    request: PortalRequest, assessment: Assessment, declined: ExemptionDeclined
+) -> HttpResponse:
+    """Not submitted: name each practice still "not applicable" after a reviewer declined its
+    exemption, and take the lead to the first."""
+    practices = exemption_selectors.declined_practices(assessment=assessment)
+    keys = [p.key for p in practices] or [declined.exemption.practice_key]
+    names = "; ".join(f"“{p.question}”" for p in practices) or "one practice"
+    count = len(keys)
+    messages.error(
+        request,
+        f"Not submitted: a reviewer declined the exemption for {names}, so "
+        f"{'it needs' if count == 1 else f'these {count} practices need'} a real answer "
+        "(not in place, partly or fully in place) instead of “not applicable”.",
+    )
+    return redirect(f"{assessment.get_absolute_url()}#practice-{keys[0]}")

@@ -37,10 +37,28 @@ def is_management(user: AnyUser) -> bool:
         return False
     if is_org_admin(user):
         return True
-    cached = getattr(user, "_is_management", None)
+    return MANAGEMENT_GROUP in _group_roles(user)[0]
+
+
+def _group_roles(user: User) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The user's organisation-wide groups (management, reviewers) and the paths of the
+    active units they review, in one query, read once per request: every page's navigation
+    asks both."""
+    cached = getattr(user, "_group_roles", None)
     if cached is None:
-        cached = user.groups.filter(name=MANAGEMENT_GROUP).exists()
-        user._is_management = cached  # type: ignore[attr-defined]
+        rows = (
+            user.groups.filter(name__in=[MANAGEMENT_GROUP, REVIEWERS_GROUP])
+            .values_list("name")
+            .union(
+                user.review_roles.filter(unit__archived_at__isnull=True).values_list("unit__path"),
+                all=True,
+            )
+        )
+        found = [row[0] for row in rows]
+        # A unit's path is "/3/7/": it never reads as a group's name.
+        groups = frozenset(name for name in found if not name.startswith("/"))
+        cached = (groups, tuple(path for path in found if path.startswith("/")))
+        user._group_roles = cached  # type: ignore[attr-defined]
     return cached
 
 
@@ -134,26 +152,14 @@ def is_org_reviewer(user: AnyUser) -> bool:
     """A reviewer of the whole organisation (the group "Reviewers")."""
     if not user.is_authenticated or not user.is_active:
         return False
-    cached = getattr(user, "_is_org_reviewer", None)
-    if cached is None:
-        cached = user.groups.filter(name=REVIEWERS_GROUP).exists()
-        user._is_org_reviewer = cached  # type: ignore[attr-defined]
-    return cached
+    return REVIEWERS_GROUP in _group_roles(user)[0]
 
 
 def reviewed_unit_paths(user: AnyUser) -> tuple[str, ...]:
     """The paths of the (active) units whose assessments the user reviews."""
     if not user.is_authenticated or not user.is_active:
         return ()
-    cached = getattr(user, "_reviewed_unit_paths", None)
-    if cached is None:
-        cached = tuple(
-            user.review_roles.filter(unit__archived_at__isnull=True).values_list(
-                "unit__path", flat=True
-            )
-        )
-        user._reviewed_unit_paths = cached  # type: ignore[attr-defined]
-    return cached
+    return _group_roles(user)[1]
 
 
 def is_reviewer(user: AnyUser) -> bool:
@@ -176,7 +182,7 @@ def reviews_team(user: AnyUser, *, team_id: int, unit_path: str | None) -> bool:
 
 def reviewable_teams_q(user: AnyUser, *, team: str = "") -> Q:
     """The `Q` twin of `reviews_team`; `team` is the lookup path to the team."""
-    if not is_reviewer(user):
+    if not is_reviewer(user) or isinstance(user, AnonymousUser):
         return Q(pk__in=[])
     own = Q(**{f"{team}pk__in": user.memberships.values("team_id")})
     if is_org_reviewer(user):

@@ -3,23 +3,31 @@
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.module_loading import import_string
 
-from core.access import is_management, is_org_admin, is_unit_manager
+from core.access import is_management, is_org_admin, is_reviewer, is_unit_manager
 
 # (label, view name, who sees it): navigation by role. "management" pages are open to unit
 # managers too, for the units they manage, under the label UNIT_MANAGER_LABELS gives.
 # "readers" are management, unit managers and the members of a team: everyone who can be
-# shown something there (the page itself filters what each of them reads).
+# shown something there (the page itself filters what each of them reads). "reviewers"
+# review the whole organisation or some units.
 NAVIGATION = [
     ("My teams", "portal:home", "everyone"),
     ("Organisation", "insights:org_dashboard", "management"),
+    ("Reviews", "reviews:queue", "reviewers"),
     ("Initiatives", "portal:initiative_list", "readers"),
     ("Reports", "reports:report_list", "everyone"),
     ("Administration", "administration:overview", "org_admin"),
 ]
 UNIT_MANAGER_LABELS = {"insights:org_dashboard": "My units"}
-# Items that stay current on every page of their section (the views named like the item's).
-SECTIONS = {"portal:initiative_list"}
+# Items that stay current on every page of their section: the view name -> the section's
+# view names' prefix.
+SECTIONS = {"portal:initiative_list": "portal:initiative_", "reviews:queue": "reviews:"}
+# Items that show how many things wait there, "Reviews (3)": the view name -> the function
+# counting them for the user (None: show no item). Named, not imported, so core imports no
+# app above it, as core.dispatch queues tasks by name.
+COUNTS = {"reviews:queue": "reviews.selectors.review_queue_count"}
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -40,12 +48,16 @@ def navigation(request: HttpRequest) -> dict:
                 continue
             if audience == "readers" and not (management or unit_manager or in_a_team()):
                 continue
+            if audience == "reviewers" and not is_reviewer(user):
+                continue
             if audience == "management" and not management:
                 if not unit_manager or name not in UNIT_MANAGER_LABELS:
                     continue
                 label = UNIT_MANAGER_LABELS[name]
-            section = name.rpartition("_")[0] + "_"  # "portal:initiative_" for its pages
-            here = current == name or (name in SECTIONS and current.startswith(section))
+            here = current == name or (name in SECTIONS and current.startswith(SECTIONS[name]))
+            if name in COUNTS:
+                count = import_string(COUNTS[name])(user=user)
+                label = f"{label} ({count})" if count else label
             shown.append({"label": label, "url": reverse(name), "current": here})
         return shown
 

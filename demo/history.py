@@ -97,9 +97,10 @@ def _quarter_keys(today: datetime.date, past_quarters: int) -> list[str]:
 def _period(key: str, framework: Framework, *, is_current: bool) -> Period:
     period = periods.period_create(key=key, framework=framework)
     today = timezone.localdate()
-    if is_current and period.due_on < today + datetime.timedelta(days=10):
+    if is_current and period.due_on < today:
         # Late in a quarter the default dates have passed; keep the demo's quarter open
-        # so the demo lead has a draft to fill in.
+        # so the demo lead has a draft to fill in. (The review demo then brings the due
+        # date to tomorrow, when its queue was seeded: a date not passed is left alone.)
         Period.objects.filter(pk=period.pk).update(
             due_on=today + datetime.timedelta(days=10),
             closes_on=today + datetime.timedelta(days=24),
@@ -230,6 +231,7 @@ def _assessment(
         period=period,
         status=Assessment.Status.SUBMITTED,
         submitted_by=lead,
+        review_status=Assessment.Review.SELF_ASSESSED,
         submitted_at=datetime.datetime.combine(
             min(submitted_on, timezone.localdate()), datetime.time(10, 30), tzinfo=datetime.UTC
         ),

@@ -1,10 +1,15 @@
 """CSV exports of what the dashboards show: one streamed query, formula-safe cells."""
 
 import csv
-from collections.abc import Iterator, Mapping
+import datetime
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+
+from django.utils import timezone
 
 from assessments.models import DimensionScore
+from insights.review_counts import review_label
 from insights.selectors.common import scope_q
+from insights.selectors.exemptions import UnitExemptions
 from insights.shapes import DashboardFilters
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
@@ -15,7 +20,9 @@ NOT_ASSESSED = "not assessed"
 # overall_score: the weakest dimension's score from framework v2 on, the mean of the
 # dimension scores before; framework_version says which, so rows of two versions are
 # never compared unawares. unit_path: the team's unit with the units above it, from the
-# top ("Data division / Platform / Serving"), empty for a team in no unit.
+# top ("Data division / Platform / Serving"), empty for a team in no unit. review: whether
+# a reviewer accepted the result ("Reviewed"), nobody was asked to ("Self-assessed"), or it
+# still waits ("Awaiting review"; the dashboards may leave those out of their figures).
 EXPORT_HEADER = (
     "quarter",
     "framework_version",
@@ -32,6 +39,7 @@ EXPORT_HEADER = (
     "overall_level",
     "overall_score",
     "answers_confirmed_unchanged",
+    "review",
 )
 
 
@@ -63,6 +71,7 @@ def export_rows(*, filters: DashboardFilters, unit_paths: Mapping[int, str]) -> 
             "assessment__overall_level",
             "assessment__overall_score",
             "assessment__confirmed_unchanged",
+            "assessment__review_status",
         )
     )
     for (
@@ -78,6 +87,7 @@ def export_rows(*, filters: DashboardFilters, unit_paths: Mapping[int, str]) -> 
         overall,
         overall_score,
         confirmed,
+        review,
     ) in rows.iterator(chunk_size=2000):
         yield (
             quarter,
@@ -92,6 +102,7 @@ def export_rows(*, filters: DashboardFilters, unit_paths: Mapping[int, str]) -> 
             NOT_ASSESSED if overall is None else overall,
             "" if overall_score is None else round(overall_score, 2),
             "" if confirmed is None else confirmed,
+            review_label(review),
         )
 
 
@@ -100,10 +111,10 @@ class _Echo:
         return value
 
 
-def csv_lines(rows: Iterator[tuple]) -> Iterator[str]:
+def csv_lines(rows: Iterator[tuple], *, header: Sequence[str] = EXPORT_HEADER) -> Iterator[str]:
     """UTF-8 CSV with a header row, and a byte-order mark so spreadsheets read accents right."""
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(EXPORT_HEADER)
+    yield "\ufeff" + writer.writerow(header)
     for row in rows:
         yield writer.writerow([neutralised(cell) for cell in row])
 
@@ -113,3 +124,50 @@ def neutralised(cell: object) -> object:
     if isinstance(cell, str) and cell.startswith(FORMULA_PREFIXES):
         return "'" + cell
     return cell
+
+
+EXEMPTIONS_HEADER = (
+    "unit",
+    "team",
+    "project",
+    "practice_key",
+    "practice",
+    "justification",
+    "status",
+    "requested_by",
+    "requested_at",
+    "requested_in",
+    "decided_by",
+    "decided_at",
+    "decision_note",
+    "age_days",
+    "asked_again_in",
+)
+
+
+def exemption_rows(units: Iterable[UnitExemptions]) -> Iterator[tuple]:
+    """The exemptions overview as CSV rows, in its order: unit, team, then project."""
+    for unit in units:
+        for team in unit.teams:
+            for row in team.rows:
+                yield (
+                    unit.name,
+                    team.name,
+                    row.project,
+                    row.practice_key,
+                    row.question,
+                    row.justification,
+                    row.status_label,
+                    row.requested_by,
+                    _when(row.requested_at),
+                    row.requested_in,
+                    row.decided_by,
+                    _when(row.decided_at),
+                    row.decision_note,
+                    row.age_days,
+                    row.asked_again,
+                )
+
+
+def _when(moment: datetime.datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""

@@ -196,7 +196,7 @@ def levels_by_quarter(quarters: Sequence[QuarterLevels]) -> dict:
             "x": [quarter.quarter for quarter in quarters],
             "y": [quarter.by_level[level] for quarter in quarters],
             "customdata": [
-                round(100 * quarter.by_level[level] / quarter.assessed) if quarter.assessed else 0
+                round(100 * quarter.by_level[level] / quarter.counted) if quarter.counted else 0
                 for quarter in quarters
             ],
             "marker": {"color": LEVEL_COLOURS[level]},

@@ -10,7 +10,13 @@ from insights import figures
 from insights.project_figures import dimension_history, dimension_radar, project_level_history
 from insights.selectors.project import ProjectInsights
 from insights.selectors.team import TeamInsights
-from insights.shapes import Heatmap, OrganisationDashboard, TrendPoint, mixed_versions
+from insights.shapes import (
+    Heatmap,
+    OrganisationDashboard,
+    QuarterLevels,
+    TrendPoint,
+    mixed_versions,
+)
 from teams.models import Team
 
 
@@ -46,7 +52,7 @@ def dashboard_figures(
     noun = rollup.noun if rollup else "team"
     heatmap = readable_heatmap(rollup.heatmap if rollup else dashboard.heatmap, show_all=show_all)
     return {
-        "levels": figures.levels_by_quarter(dashboard.quarters),
+        "levels": levels_figure(dashboard.quarters),
         "trend": figures.maturity_trend(dashboard.trend, title=f"{_scope(dashboard)} trend"),
         "heatmap": figures.level_heatmap(
             **asdict(heatmap),
@@ -56,6 +62,23 @@ def dashboard_figures(
             mean_of_projects=True,
         ),
     }
+
+
+def levels_figure(quarters: list[QuarterLevels]) -> dict:
+    """Projects by overall level, saying in its text which results awaiting review it
+    leaves out (the organisation's choice: assessments.review_scope)."""
+    figure = figures.levels_by_quarter(quarters)
+    left_out = [
+        f"{q.reviews.not_counted} result{'s' if q.reviews.not_counted != 1 else ''} awaiting "
+        f"review in {q.quarter} not counted"
+        for q in quarters
+        if q.reviews.not_counted
+    ]
+    if not left_out:
+        return figure
+    meta = figure["layout"].get("meta") or {}
+    notes = [*meta.get("notes", []), *left_out]
+    return {**figure, "layout": {**figure["layout"], "meta": {**meta, "notes": notes}}}
 
 
 def _scope(dashboard: OrganisationDashboard) -> str:
@@ -124,7 +147,7 @@ def report_figures(
             title="Projects by overall level",
             caption="How many assessed projects sit at each overall level (their weakest "
             "dimension), per quarter." + (marked if mixed_versions(board.quarters) else ""),
-            figure=figures.levels_by_quarter(board.quarters),
+            figure=levels_figure(board.quarters),
         ),
     ]
     if heatmap.rows:

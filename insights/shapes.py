@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from assessments.rules.levels import level_position
 from assessments.rules.recommendations import CommonGap
+from insights.review_counts import ReviewCounts
 from teams.models import Project
 
 # Stalled: below the top level with the same overall level for this many quarters (a year).
@@ -43,8 +44,15 @@ class QuarterLevels:
     quarter: str
     due: int
     assessed: int
-    by_level: tuple[int, int, int]
+    by_level: tuple[int, int, int]  # of the results that count (see `counted`)
     framework_version: int = 1
+    reviews: ReviewCounts = field(default_factory=ReviewCounts)
+
+    @property
+    def counted(self) -> int:
+        """The assessed projects whose levels count: not those awaiting review when the
+        organisation leaves them out (assessments.review_scope)."""
+        return self.assessed - self.reviews.not_counted
 
     @property
     def completion_percent(self) -> int:
@@ -52,11 +60,11 @@ class QuarterLevels:
 
     @property
     def level_1_or_more_percent(self) -> int:
-        return _percent(self.by_level[1] + self.by_level[2], self.assessed)
+        return _percent(self.by_level[1] + self.by_level[2], self.counted)
 
     @property
     def level_2_percent(self) -> int:
-        return _percent(self.by_level[2], self.assessed)
+        return _percent(self.by_level[2], self.counted)
 
 
 def _percent(part: int, whole: int) -> int:
@@ -159,6 +167,7 @@ class ProjectChange:
     overall_score: float
     earlier_level: int
     earlier_overall_score: float
+    review: str = ""  # the later result's review status in words
 
     @property
     def change(self) -> float:
@@ -271,6 +280,7 @@ class RollupRow:
     assessed: int
     by_level: tuple[int, ...]
     median_score: float | None  # the median overall score of its assessed projects
+    not_counted: int = 0  # assessed but awaiting review, left out of the levels
 
     @property
     def completion_percent(self) -> int:
@@ -278,7 +288,7 @@ class RollupRow:
 
     @property
     def level_1_or_more_percent(self) -> int:
-        return _percent(sum(self.by_level[1:]), self.assessed)
+        return _percent(sum(self.by_level[1:]), self.assessed - self.not_counted)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The organisation dashboard and the CSV exports of what the dashboards show."""
+"""The organisation dashboard, the exemptions overview, and the CSV exports of both."""
 
 from collections.abc import Mapping
 from functools import cached_property
@@ -7,15 +7,20 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django_htmx.http import push_url
 
+from core.access import is_org_admin
 from core.cache import CACHE_SECONDS, dashboards_generation
 from core.http import PortalRequest
 from insights import exports, page_figures
+from insights.review_counts import ReviewsCard
 from insights.selectors import organisation as selectors
 from insights.selectors import units
+from insights.selectors.exemptions import exemptions_overview
+from insights.selectors.reviews import reviews_card
 from insights.selectors.targets import DashboardTargets, dashboard_targets
 from insights.shapes import (
     NO_UNIT_CHOICE,
@@ -124,6 +129,10 @@ class DashboardPage:
         )
 
     @cached_property
+    def reviews(self) -> ReviewsCard:
+        return reviews_card(filters=self.filters, counts=self.data.current.reviews)
+
+    @cached_property
     def charts(self) -> dict[str, dict]:
         return page_figures.dashboard_figures(self.data, show_all=self.show_all)
 
@@ -174,10 +183,12 @@ def org_dashboard(request: PortalRequest) -> HttpResponse:
         "has_units": bool(choices.units),
         "title": "My units" if choices.within else "Organisation dashboard",
         "query_string": filters.query_string() if filters else "",
-        # The viewer's units too: the filters' choices are theirs even with no quarter; and
-        # the day, as targets are judged today.
+        "review_settings_url": _review_settings_url(request),
+        # The viewer's units too: the filters' choices are theirs even with no quarter; the
+        # day, as targets are judged today; and whether the page links to the admins' pages.
         "cache_key": f"{generation}:{','.join(choices.within)}:"
-        f"{filters.cache_key() if filters else ''}:{show_all}:{timezone.localdate()}",
+        f"{filters.cache_key() if filters else ''}:{show_all}:{timezone.localdate()}:"
+        f"{is_org_admin(request.user)}",
         "cache_seconds": CACHE_SECONDS,
     }
     if not request.htmx:
@@ -185,6 +196,16 @@ def org_dashboard(request: PortalRequest) -> HttpResponse:
     response = render(request, "insights/dashboard.html#content", context)
     # The address shows the filters in effect, without empty or unknown ones.
     return push_url(response, f"{request.path}?{context['query_string']}")
+
+
+def _review_settings_url(request: PortalRequest) -> str:
+    """The review policy's page, for org admins, once the administration offers it."""
+    if not is_org_admin(request.user):
+        return ""
+    try:
+        return reverse("administration:reviews")
+    except NoReverseMatch:
+        return ""
 
 
 # --- CSV --------------------------------------------------------------------------------------
@@ -224,5 +245,37 @@ def _csv_response(
         exports.csv_lines(rows), content_type="text/csv; charset=utf-8"
     )
     filename = f"mlops-maturity-{name}{quarter}{stage}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- Exemptions -------------------------------------------------------------------------------
+
+
+def _include_closed(request: PortalRequest) -> bool:
+    return request.GET.get("all") == "1"
+
+
+@require_safe
+@login_required
+def exemptions(request: PortalRequest) -> HttpResponse:
+    include_closed = _include_closed(request)
+    overview = exemptions_overview(user=request.user, include_closed=include_closed)
+    query = "?all=1" if include_closed else ""
+    context = {"overview": overview, "csv_url": f"{reverse('insights:exemptions_export')}{query}"}
+    if request.htmx:
+        return render(request, "insights/exemptions.html#content", context)
+    return render(request, "insights/exemptions.html", context)
+
+
+@require_safe
+@login_required
+def exemptions_export(request: PortalRequest) -> HttpResponseBase:
+    overview = exemptions_overview(user=request.user, include_closed=_include_closed(request))
+    lines = exports.csv_lines(
+        exports.exemption_rows(overview.units), header=exports.EXEMPTIONS_HEADER
+    )
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    filename = f"mlops-exemptions-{timezone.localdate().isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -24,6 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("portal.urls")),
     path("", include("assessments.urls")),
+    path("", include("reviews.urls")),
     path("", include("insights.urls")),
     path("", include("reports.urls")),
     path("", include("notifications.urls")),

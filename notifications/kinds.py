@@ -19,3 +19,10 @@ ACTION_DIGEST = "action_digest"
 ACTION_REMINDER_KINDS = frozenset({ACTION_DUE_7, ACTION_OVERDUE})
 # Initiatives: a manager's click reminds each lead of a team behind the initiative's pace.
 INITIATIVE_REMINDER = "initiative_reminder"
+# Reviews: the reviewer's decision to the lead who submitted (a return cannot be switched
+# off: the team must answer the comments; an acceptance can), and reviewers' digests of the
+# submissions (daily) and the exemption requests (weekly) waiting in their units.
+REVIEW_RETURNED = "review_returned"
+REVIEW_ACCEPTED = "review_accepted"
+REVIEW_DIGEST = "review_digest"
+EXEMPTION_DIGEST = "exemption_digest"

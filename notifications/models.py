@@ -43,6 +43,12 @@ class NotificationPreference(models.Model):
     # plans of the teams one leads (opt-in).
     action_reminders_enabled = models.BooleanField(default=True)
     action_digest_enabled = models.BooleanField(default=False)
+    # Reviews: telling the lead a reviewer accepted their submission, and reviewers' digests
+    # (submissions waiting, daily; exemptions waiting, weekly). A returned assessment's
+    # e-mail is always sent: the team has to answer the comments.
+    review_accepted_enabled = models.BooleanField(default=True)
+    review_digest_enabled = models.BooleanField(default=True)
+    exemption_digest_enabled = models.BooleanField(default=True)
 
     def __str__(self) -> str:
         return f"{self.user}: reminders {'on' if self.reminders_enabled else 'off'}"

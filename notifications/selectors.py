@@ -1,5 +1,6 @@
 """Reads for emails: who leads which unsubmitted assessments, who gets escalations, which
-improvement actions to remind their owners of and what goes in the leads' weekly digest."""
+improvement actions to remind their owners of and what goes in the leads' weekly digest,
+who reviews and what waits for them."""
 
 import datetime
 from collections import defaultdict
@@ -9,11 +10,11 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from assessments.models import Assessment, Period
-from core.access import management_users_q
+from assessments.models import Assessment, Exemption, Period
+from core.access import REVIEWERS_GROUP, management_users_q, reviewable_teams_q
 from improvement.models import Action
 from notifications.models import NotificationPreference, SentEmail
-from teams.models import Membership, Team
+from teams.models import Membership, Team, UnitReviewer
 
 
 def periods_in_progress(*, today: datetime.date) -> QuerySet[Period]:
@@ -168,3 +169,51 @@ def notification_preference_for(*, user: User) -> NotificationPreference:
 
 def leads_a_team(*, user: User) -> bool:
     return Membership.objects.filter(user=user, role=Membership.Role.LEAD).exists()
+
+
+# --- Reviews ----------------------------------------------------------------------------------
+
+
+def preference_enabled(*, user: User, name: str) -> bool:
+    """A switch of the user's preferences, or its default when they never chose."""
+    return bool(getattr(notification_preference_for(user=user), name))
+
+
+def reviewers_with_email(*, without: str = "") -> list[User]:
+    """Active reviewers (of the whole organisation or of an active unit) with an e-mail
+    address; `without` names a preference: those who switched it off are left out."""
+    unit_reviewers = UnitReviewer.objects.filter(unit__archived_at__isnull=True).values("user_id")
+    reviewers = (
+        User.objects.filter(is_active=True)
+        .filter(Q(groups__name=REVIEWERS_GROUP) | Q(pk__in=unit_reviewers))
+        .exclude(email="")
+    )
+    if without:
+        reviewers = reviewers.exclude(**{f"notification_preference__{without}": False})
+    return list(reviewers.distinct().order_by("username"))
+
+
+def exemptions_waiting_for(*, user: User) -> list[Exemption]:
+    """Exemption requests waiting for a decision in submissions this reviewer may review, the
+    oldest request first."""
+    return list(
+        Exemption.objects.filter(
+            reviewable_teams_q(user, team="project__team__"),
+            status=Exemption.Status.REQUESTED,
+            assessment__status=Assessment.Status.SUBMITTED,
+            assessment__review_status=Assessment.Review.PENDING,
+        )
+        .select_related("project__team", "assessment__period__framework", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def last_sent_at(*, user: User, kind: str) -> datetime.datetime | None:
+    """When the last e-mail of `kind` to `user` was claimed (sent, or being sent)."""
+    return (
+        SentEmail.objects.filter(user=user, kind=kind)
+        .exclude(status=SentEmail.Status.FAILED)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )

@@ -62,3 +62,36 @@ def initiative_reminder_send(self: Task, initiative_id: int, user_id: int, day: 
         initiatives.initiative_reminder_send(initiative_id=initiative_id, user_id=user_id, day=day)
     except delivery.EmailDeferred as error:
         raise retry_later(self, error) from error
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=45, time_limit=60)
+def review_decision_send(self: Task, review_id: int) -> None:
+    """Tell the lead who submitted that a reviewer accepted or returned the assessment."""
+    from notifications.services import reviews
+
+    try:
+        reviews.review_decision_send(review_id=review_id)
+    except delivery.EmailDeferred as error:
+        raise retry_later(self, error) from error
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=45, time_limit=60)
+def review_digest_send(self: Task, user_id: int, day: str) -> None:
+    """A reviewer's daily digest of the submissions waiting in their queue."""
+    from notifications.services import reviews
+
+    try:
+        reviews.review_digest_send(user_id=user_id, day=day)
+    except delivery.EmailDeferred as error:
+        raise retry_later(self, error) from error
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=45, time_limit=60)
+def exemption_digest_send(self: Task, user_id: int, week_key: str) -> None:
+    """A reviewer's weekly list of the exemption requests waiting for their decision."""
+    from notifications.services import reviews
+
+    try:
+        reviews.exemption_digest_send(user_id=user_id, week_key=week_key)
+    except delivery.EmailDeferred as error:
+        raise retry_later(self, error) from error

@@ -4,7 +4,7 @@ The numbers are the dashboard's: the insights selectors aggregate, `insights.pag
 draws, and this module only picks what a report of one scope and period needs.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -13,10 +13,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from assessments.models import Assessment, Dimension, DimensionScore, Period
+from assessments.review_scope import review_scope
 from assessments.rules.recommendations import CommonGap
 from core.access import in_units_q, managed_unit_paths, visible_teams_q
 from core.cache import dashboards_generation
 from insights.page_figures import readable_heatmap
+from insights.review_counts import ReviewCounts, review_label
 from insights.selectors import organisation as dashboard
 from insights.selectors.common import project_heatmap
 from insights.shapes import (
@@ -107,6 +109,13 @@ class Headline:
     previous_at_level_2: int | None = None
     previous_median_score: float | None = None
     framework_change: str = ""
+    reviews: ReviewCounts = field(default_factory=ReviewCounts)  # the quarter's results
+
+    @property
+    def results(self) -> int:
+        """The quarter's submitted results, whatever their review."""
+        counts = self.reviews
+        return counts.reviewed + counts.self_assessed + counts.awaiting_review
 
 
 @dataclass(frozen=True)
@@ -127,6 +136,7 @@ class ProjectRow:
     status: str
     overall_level: int | None
     overall_score: float | None
+    review: str = ""  # "Reviewed", "Self-assessed", "Awaiting review"; a draft's: "" or returned
 
 
 @dataclass
@@ -200,6 +210,7 @@ def _headline(board: OrganisationDashboard) -> Headline:
         "at_level_1": current.level_1_or_more_percent,
         "at_level_2": current.level_2_percent,
         "median_score": medians.get(current.quarter),
+        "reviews": current.reviews,
     }
     if previous is None or not previous.assessed:
         return Headline(**numbers)
@@ -223,7 +234,7 @@ def _project_heatmap(team: Team, period: Period) -> Heatmap:
         .select_related("project")
         .order_by("project__name")
     ]
-    scores = DimensionScore.objects.filter(team=team, period=period)
+    scores = review_scope().scores(DimensionScore.objects.filter(team=team, period=period))
     return project_heatmap(scores, due=due)
 
 
@@ -241,7 +252,8 @@ def _reference_trend(
 
 
 def report_projects(*, period: Period, team: Team) -> list[ProjectRow]:
-    """The team's active projects in the period, with their status and stored levels."""
+    """The team's active projects in the period, with their status, stored levels and
+    review status."""
     assessments = (
         Assessment.objects.counted()
         .filter(period=period, project__team=team)
@@ -256,6 +268,7 @@ def report_projects(*, period: Period, team: Team) -> list[ProjectRow]:
             status=a.get_status_display(),
             overall_level=a.overall_level,
             overall_score=a.overall_score,
+            review=review_label(a.review_status, submitted=a.is_submitted),
         )
         for a in assessments
     ]

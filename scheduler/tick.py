@@ -1,6 +1,6 @@
 """The hourly tick: periods are created, opened and closed on their dates, e-mails go out
-(about periods, improvement actions and the leads' weekly plan digest), initiatives record
-their week's burn-up point, reports are generated and rescued.
+(about periods, improvement actions, the leads' weekly plan digest and the reviewers'
+digests), initiatives record their week's burn-up point, reports are generated and rescued.
 
 Beat only ticks; everything due is read from the database (`PeriodQuerySet`, unsent e-mail
 keys, open actions and their due dates, report states), and every step is safe to run twice
@@ -18,6 +18,7 @@ from assessments.models import Period
 from assessments.services import periods
 from improvement.services import initiatives
 from notifications.services import plans, reminders
+from notifications.services import reviews as review_emails
 from reports import services as reports
 from reports.models import Report
 
@@ -53,6 +54,8 @@ class TickResult:
     action_notices: list[plans.ActionNotice]
     digest_notices: list[plans.DigestNotice]
     initiative_weeks: int  # initiatives whose point for this week was recorded
+    review_digests: list[review_emails.ReviewDigestNotice] = field(default_factory=list)
+    exemption_digests: list[review_emails.ExemptionDigestNotice] = field(default_factory=list)
 
 
 def schedule_tick(*, today: datetime.date | None = None) -> TickResult:
@@ -66,9 +69,12 @@ def schedule_tick(*, today: datetime.date | None = None) -> TickResult:
        before the due date, and from the day after it; once per action and due date.
     6. Queue this week's plan digest for each lead who opted in and has open actions, once
        per lead and ISO week, on the first tick of the week that finds it unsent.
-    7. Record this week's burn-up point of every active initiative whose dates cover
+    7. Queue today's review digest for each reviewer with a submission new to their queue
+       since their last digest, once per reviewer and day; and this week's list of the
+       exemption requests waiting for each reviewer, once per reviewer and ISO week.
+    8. Record this week's burn-up point of every active initiative whose dates cover
        today, on the first tick of the week (one row per initiative and Monday).
-    8. Rescue reports that are stuck or lost, and report emails not yet sent.
+    9. Rescue reports that are stuck or lost, and report emails not yet sent.
     """
     today = today or timezone.localdate()
     created = periods.period_upcoming_ensure(today=today)
@@ -88,6 +94,10 @@ def schedule_tick(*, today: datetime.date | None = None) -> TickResult:
     plans.action_notices_dispatch(notices=action_notices)
     digest_notices = plans.digest_notices_due(today=today)
     plans.digest_notices_dispatch(notices=digest_notices)
+    review_digests = review_emails.review_digest_notices_due()
+    review_emails.review_digest_notices_dispatch(notices=review_digests)
+    exemption_digests = review_emails.exemption_digest_notices_due(today=today)
+    review_emails.exemption_digest_notices_dispatch(notices=exemption_digests)
     initiative_weeks = initiatives.initiative_weeks_record_all(today=today)
     rescued = reports.reports_rescue()
     return TickResult(
@@ -99,4 +109,6 @@ def schedule_tick(*, today: datetime.date | None = None) -> TickResult:
         action_notices=action_notices,
         digest_notices=digest_notices,
         initiative_weeks=initiative_weeks,
+        review_digests=review_digests,
+        exemption_digests=exemption_digests,
     )

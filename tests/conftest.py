@@ -165,7 +165,7 @@ def charlie(db) -> User:
 
 
 @pytest.fixture
-def personas(alice, bob, dave, carol, erin, charlie) -> dict[str, User | None]:
+def personas(alice, bob, dave, carol, erin, charlie, rhea) -> dict[str, User | None]:
     return {
         "anonymous": None,
         "member": bob,
@@ -174,6 +174,7 @@ def personas(alice, bob, dave, carol, erin, charlie) -> dict[str, User | None]:
         "management": carol,
         "admin": erin,
         "outsider": charlie,
+        "reviewer": rhea,
     }
 
 

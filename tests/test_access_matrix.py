@@ -15,39 +15,49 @@ from django.apps import apps
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from assessments.models import ReviewPolicy
+from assessments.rules import review as review_rules
+from assessments.services.answering import assessment_submit
 from reports.models import Report
 from teams.units import team_move, unit_create
+from tests.assessments.fixtures import answer_all
 from tests.improvement.factories import ActionFactory, InitiativeFactory
 
 LOGIN = "login"
-PERSONAS = ("anonymous", "member", "lead", "other_lead", "management", "admin")
+PERSONAS = ("anonymous", "member", "lead", "other_lead", "management", "admin", "reviewer")
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
-#                                 anonymous member lead  other  mgmt  admin
-OPEN_TO_ALL = (200,) * 6
-NOT_ALLOWED = (405,) * 6
-ANY_USER = (LOGIN, 200, 200, 200, 200, 200)
-TEAM_READ = (LOGIN, 200, 200, 404, 200, 200)
-TEAM_CHANGE_FORM = (LOGIN, 403, 200, 404, 403, 200)
-TEAM_CHANGE = (LOGIN, 403, 302, 404, 403, 302)
-MANAGEMENT_READ = (LOGIN, 403, 403, 403, 200, 200)
-MANAGEMENT_CHANGE = (LOGIN, 403, 403, 403, 302, 302)
-ORGANISATION_REPORT = (LOGIN, 404, 404, 404, 200, 200)
-ORG_ADMIN_PAGE = (LOGIN, 403, 403, 403, 403, 200)
-ORG_ADMIN_ACTION = (LOGIN, 403, 403, 403, 403, 302)
-ORG_ADMIN_FORM_REFUSED = (LOGIN, 403, 403, 403, 403, 422)
+# A reviewer (of the whole organisation, in no team) reads and changes no team's pages: it
+# answers as the lead of another team does.
+#                                 anonymous member lead  other  mgmt  admin  reviewer
+OPEN_TO_ALL = (200,) * 7
+NOT_ALLOWED = (405,) * 7
+ANY_USER = (LOGIN, 200, 200, 200, 200, 200, 200)
+TEAM_READ = (LOGIN, 200, 200, 404, 200, 200, 404)
+TEAM_CHANGE_FORM = (LOGIN, 403, 200, 404, 403, 200, 404)
+TEAM_CHANGE = (LOGIN, 403, 302, 404, 403, 302, 404)
+MANAGEMENT_READ = (LOGIN, 403, 403, 403, 200, 200, 403)
+MANAGEMENT_CHANGE = (LOGIN, 403, 403, 403, 302, 302, 403)
+ORGANISATION_REPORT = (LOGIN, 404, 404, 404, 200, 200, 404)
+ORG_ADMIN_PAGE = (LOGIN, 403, 403, 403, 403, 200, 403)
+ORG_ADMIN_ACTION = (LOGIN, 403, 403, 403, 403, 302, 403)
+ORG_ADMIN_FORM_REFUSED = (LOGIN, 403, 403, 403, 403, 422, 403)
+# The reviewer's pages: reviewers only. The submission under review is other_team's, so
+# the lead of other_team (its own) could not review it even as a reviewer.
+REVIEWER_PAGE = (LOGIN, 403, 403, 403, 403, 403, 200)
+REVIEWER_ACTION = (LOGIN, 403, 403, 403, 403, 403, 302)
 
 # name: (path, GET outcomes, POST outcomes, POST data)
 MATRIX = {
     "healthz": ("/healthz", OPEN_TO_ALL, NOT_ALLOWED, {}),
-    "favicon": ("/favicon.ico", (301,) * 6, NOT_ALLOWED, {}),
+    "favicon": ("/favicon.ico", (301,) * 7, NOT_ALLOWED, {}),
     "login": ("/accounts/login/", OPEN_TO_ALL, OPEN_TO_ALL, {}),
     "logout": ("/accounts/logout/", NOT_ALLOWED, OPEN_TO_ALL, {}),
     "password_change": ("/accounts/password_change/", ANY_USER, ANY_USER, {}),
     "password_change_done": (
         "/accounts/password_change/done/",
         ANY_USER,
-        (LOGIN, 405, 405, 405, 405, 405),
+        (LOGIN, 405, 405, 405, 405, 405, 405),
         {},
     ),
     "password_reset": ("/accounts/password_reset/", OPEN_TO_ALL, OPEN_TO_ALL, {}),
@@ -75,7 +85,7 @@ MATRIX = {
     "assessments:answer_save": (
         "/assessments/{assessment}/answers/{practice}/",
         NOT_ALLOWED,
-        (LOGIN, 200, 200, 404, 403, 200),
+        (LOGIN, 200, 200, 404, 403, 200, 404),
         {"value": "yes", "version": 0},
     ),
     "assessments:assessment_submit": (
@@ -87,7 +97,7 @@ MATRIX = {
     "assessments:profile_save": (
         "/assessments/{assessment}/profile/",
         NOT_ALLOWED,
-        (LOGIN, 302, 302, 404, 403, 302),
+        (LOGIN, 302, 302, 404, 403, 302, 404),
         {"kind": "rag", "serving": "online", "label_delay": "never", "risk_tier": "limited"},
     ),
     "insights:org_dashboard": ("/org/", MANAGEMENT_READ, NOT_ALLOWED, {}),
@@ -209,16 +219,16 @@ MATRIX = {
     "accounts:invitation_resend": (
         "/manage/invitations/999999/resend/",
         NOT_ALLOWED,
-        (LOGIN, 403, 403, 403, 403, 404),
+        (LOGIN, 403, 403, 403, 403, 404, 403),
         {},
     ),
     "accounts:invitation_revoke": (
         "/manage/invitations/999999/revoke/",
         NOT_ALLOWED,
-        (LOGIN, 403, 403, 403, 403, 404),
+        (LOGIN, 403, 403, 403, 403, 404, 403),
         {},
     ),
-    "accounts:invitation_accept": ("/invitations/not-a-token/", (404,) * 6, (404,) * 6, {}),
+    "accounts:invitation_accept": ("/invitations/not-a-token/", (404,) * 7, (404,) * 7, {}),
     "administration:targets": ("/manage/targets/", ORG_ADMIN_PAGE, NOT_ALLOWED, {}),
     "administration:target_rule": (
         "/manage/targets/rule/?stage=production&dimension=",
@@ -240,13 +250,13 @@ MATRIX = {
     "portal:team_target": (
         "/teams/{team}/target/",
         TEAM_READ,
-        (LOGIN, 403, 403, 404, 403, 302),
+        (LOGIN, 403, 403, 404, 403, 302, 404),
         {"dimension_key": "", "level": "2", "due_on": "2031-06-30", "reason": "Matrix row."},
     ),
     "portal:project_target": (
         "/projects/{project}/target/",
         TEAM_READ,
-        (LOGIN, 403, 403, 404, 403, 302),
+        (LOGIN, 403, 403, 404, 403, 302, 404),
         {"dimension_key": "", "level": "2", "due_on": "2031-06-30", "reason": "Matrix row."},
     ),
     "portal:team_plan": ("/teams/{team}/plan/", TEAM_READ, NOT_ALLOWED, {}),
@@ -266,7 +276,7 @@ MATRIX = {
     # An action's own address leads to it on its team's plan.
     "portal:action_detail": (
         "/actions/{action}/",
-        (LOGIN, 302, 302, 404, 302, 302),
+        (LOGIN, 302, 302, 404, 302, 302, 404),
         NOT_ALLOWED,
         {},
     ),
@@ -304,8 +314,8 @@ MATRIX = {
     "portal:initiative_detail": ("/initiatives/{initiative}/", TEAM_READ, NOT_ALLOWED, {}),
     "portal:initiative_edit": (
         "/initiatives/{initiative}/edit/",
-        (LOGIN, 403, 403, 404, 200, 200),
-        (LOGIN, 403, 403, 404, 302, 302),
+        (LOGIN, 403, 403, 404, 200, 200, 404),
+        (LOGIN, 403, 403, 404, 302, 302, 404),
         {
             "title": "Matrix initiative renamed",
             "why": "Because.",
@@ -317,7 +327,7 @@ MATRIX = {
     "portal:initiative_remind": (
         "/initiatives/{initiative}/remind/",
         NOT_ALLOWED,
-        (LOGIN, 403, 403, 404, 302, 302),
+        (LOGIN, 403, 403, 404, 302, 302, 404),
         {},
     ),
     "portal:initiative_csv": (
@@ -326,10 +336,32 @@ MATRIX = {
         NOT_ALLOWED,
         {},
     ),
+    "reviews:queue": ("/reviews/", REVIEWER_PAGE, NOT_ALLOWED, {}),
+    "reviews:review": ("/reviews/{pending}/", REVIEWER_PAGE, NOT_ALLOWED, {}),
+    "reviews:decide": (
+        "/reviews/{pending}/decide/",
+        NOT_ALLOWED,
+        REVIEWER_ACTION,
+        {"decision": "accept", "summary": "Matrix row."},
+    ),
+    "insights:exemptions": ("/exemptions/", MANAGEMENT_READ, NOT_ALLOWED, {}),
+    "insights:exemptions_export": ("/exemptions.csv", MANAGEMENT_READ, NOT_ALLOWED, {}),
+    "administration:reviews": (
+        "/manage/reviews/",
+        ORG_ADMIN_PAGE,
+        ORG_ADMIN_ACTION,
+        {"rule": "rises", "count_awaiting_review": "on", "exemption_quarters": "4"},
+    ),
+    "administration:person_review_units": (
+        "/manage/people/{person}/review-units/",
+        NOT_ALLOWED,
+        ORG_ADMIN_ACTION,
+        {"units": "{unit_pk}"},
+    ),
     "notifications:notification_settings": (
         "/account/notifications/",
         ANY_USER,
-        (LOGIN, 302, 302, 302, 302, 302),
+        (LOGIN, 302, 302, 302, 302, 302, 302),
         {},
     ),
 }
@@ -350,7 +382,9 @@ def test_it_has_a_row_for_every_url():
 
 
 @pytest.fixture
-def objects(team, project, assessment, period, alice, bob, erin) -> dict[str, object]:
+def objects(
+    team, project, assessment, period, alice, bob, erin, other_assessment, dave
+) -> dict[str, object]:
     unit = unit_create(name="Matrix division", parent=None, actor=erin)
     empty_unit = unit_create(name="Matrix empty unit", parent=None, actor=erin)
     team_move(team=team, unit=unit, actor=erin)
@@ -373,7 +407,15 @@ def objects(team, project, assessment, period, alice, bob, erin) -> dict[str, ob
         "initiative": _initiative(team, first.practice.key).slug,
         "action": ActionFactory(project=project, owner=alice).pk,
         "lead_pk": alice.pk,
+        "pending": _awaiting_review(other_assessment, dave).pk,
     }
+
+
+def _awaiting_review(assessment, lead):
+    ReviewPolicy.objects.create(pk=1, rule=review_rules.EVERY)
+    answer_all(assessment, "partly")
+    assessment_submit(assessment=assessment, user=lead)
+    return assessment
 
 
 def _initiative(team, practice_key: str):

@@ -1,6 +1,7 @@
-"""People at /manage/people/ and each person's page: their roles, and whether they may
-log in. Each card of the person's page is a fragment of `person.html` that its form
-swaps; without JavaScript a successful POST redirects back to the page."""
+"""People at /manage/people/ and each person's page: their roles (in the organisation, in
+teams, as manager or reviewer of units), and whether they may log in. Each card of the
+person's page is a fragment of `person.html` that its form swaps; without JavaScript a
+successful POST redirects back to the page."""
 
 from django.contrib import messages
 from django.contrib.auth.models import User
@@ -16,13 +17,14 @@ from administration.forms import (
     PeopleSearchForm,
     TeamRoleForm,
     UnitManagerForm,
+    UnitReviewerForm,
     add_service_error,
 )
 from administration.selectors import Tree, org_admin_count, people_search, roles_of, unit_tree
 from administration.views import org_admin_required
 from core.http import PortalRequest
 from teams import people as services
-from teams.models import Membership, UnitManager
+from teams.models import Membership, UnitManager, UnitReviewer
 
 LIST = "administration/people.html"
 PAGE = "administration/person.html"
@@ -100,6 +102,20 @@ def person_units(request: PortalRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @org_admin_required
+def person_review_units(request: PortalRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=pk)
+    tree = unit_tree()
+    form = UnitReviewerForm(request.POST, tree=tree)
+    if form.is_valid():
+        services.unit_reviewer_set(
+            user=person, units=form.cleaned_data["units"], actor=request.user
+        )
+        return _done(request, person, "reviews", "Saved the units they review.")
+    return _page(request, person, section="reviews", status=422, reviews_form=form, tree=tree)
+
+
+@require_POST
+@org_admin_required
 def person_deactivate(request: PortalRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
     try:
@@ -131,6 +147,7 @@ def _page(
     tree = context.pop("tree", None)
     tree = tree if isinstance(tree, Tree) else unit_tree()
     managed = list(UnitManager.objects.filter(user=person).values_list("unit_id", flat=True))
+    reviewed = list(UnitReviewer.objects.filter(user=person).values_list("unit_id", flat=True))
     full = {
         "person": person,
         "is_self": person.pk == request.user.pk,
@@ -141,6 +158,8 @@ def _page(
         "roles_form": OrgRolesForm(initial={"roles": sorted(services.org_roles(person))}),
         "team_form": TeamRoleForm(),
         "units_form": UnitManagerForm(tree=tree, initial={"units": managed}),
+        "reviewed_units": [tree.nodes[pk] for pk in reviewed if pk in tree.nodes],
+        "reviews_form": UnitReviewerForm(tree=tree, initial={"units": reviewed}),
         **context,
     }
     template = f"{PAGE}#{section}" if request.htmx and section else PAGE

@@ -20,6 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, RowNumber
 
 from assessments.models import Assessment, Dimension, DimensionScore
+from assessments.review_scope import counted_assessments_q
 from assessments.rules.levels import TOP_LEVEL
 from improvement import target_rules as rules
 from improvement.models import TargetOverride, TargetRule
@@ -104,10 +105,13 @@ class Readings:
 
 def read_readings(project_ids: list[int]) -> dict[int, Readings]:
     """Each project's latest submitted assessment and the earliest of its last four on the
-    same framework version (one query: a window keeps four per project and version)."""
+    same framework version (one query: a window keeps four per project and version), among
+    the results that count (a result awaiting review may not: assessments.review_scope)."""
     lowest = DimensionScore.objects.filter(assessment_id=OuterRef("pk"), level__isnull=False)
     rows = (
-        Assessment.objects.filter(project_id__in=project_ids, status=Assessment.Status.SUBMITTED)
+        Assessment.objects.filter(
+            counted_assessments_q(), project_id__in=project_ids, status=Assessment.Status.SUBMITTED
+        )
         .exclude(overall_level__isnull=True)
         .annotate(
             rank=Window(

@@ -4,7 +4,7 @@ trends, heatmap columns, and the common gaps. Each runs one query.
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db.models import (
@@ -168,9 +168,11 @@ def project_heatmap(
     *,
     due: Sequence[Project],
     drafts: Sequence[Assessment] = (),
+    awaiting: Collection[str] = (),
 ) -> Heatmap:
     """Projects by dimension; projects due but not submitted stay as empty rows, and a
-    draft's row says how far it got and leads to the draft.
+    draft's row says how far it got and leads to the draft. The rows of `awaiting` (project
+    slugs) say that the result awaits review.
 
     `drafts` carry `answered` and `answer_total` annotations (see team_insights)."""
     rows = list(
@@ -197,7 +199,7 @@ def project_heatmap(
     def label(name: str, slug: str) -> str:
         draft = in_progress.get(slug)
         if draft is None:
-            return name
+            return f"{name} (awaiting review)" if slug in awaiting else name
         answered, total = draft.answered, draft.answer_total  # type: ignore[attr-defined]
         return f"{name} (in progress, {answered}/{total})"
 

@@ -18,9 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Assessment, DimensionScore, Period, Practice, PracticeGap
+from assessments.review_scope import ReviewScope, review_scope
 from assessments.rules.levels import LEVELS, TOP_LEVEL
 from core.access import AnyUser, is_management, managed_unit_paths
 from core.cache import cached
+from insights.review_counts import ReviewCounts, review_label
 from insights.selectors import units
 from insights.selectors.common import (
     LEVEL_POSITION,
@@ -106,58 +108,76 @@ def organisation_dashboard(
     *, filters: DashboardFilters, choices: DashboardChoices
 ) -> OrganisationDashboard:
     """Everything the organisation dashboard shows, for one quarter, unit, team and stage,
-    and the roll-up by unit at the drill level (seven queries at most).
+    and the roll-up by unit at the drill level (eight queries at most: the review policy,
+    read once, is one of them).
 
     Quarters keep their framework version, and no comparison pairs two versions: movers
-    across a change of version are counted, not ranked, and stalled needs a year on one."""
+    across a change of version are counted, not ranked, and stalled needs a year on one.
+    Results awaiting review count in completion always, in the levels and scores only as
+    the organisation chose (assessments.review_scope)."""
     history = [p for p in reversed(choices.periods) if p.opens_on <= filters.period.opens_on]
     teams = {team.pk: team for team in choices.teams}
+    rule = review_scope()
     assessments = Assessment.objects.counted().filter(scope_q(filters, team="project__team_id"))
-    quarters, per_team = _levels_by_team(assessments, history)
-    stalled, stalled_total = _stalled(assessments, history[-STALLED_QUARTERS:], filters)
-    movers, movers_not_compared = _movers(assessments, history[-2:], filters)
-    cells = _team_cells(filters)
+    scored = assessments.filter(rule.assessments_q())
+    quarters, per_team = _levels_by_team(assessments, history, rule)
+    stalled, stalled_total = _stalled(scored, history[-STALLED_QUARTERS:], filters)
+    movers, movers_not_compared = _movers(scored, history[-2:], filters, rule)
+    cells = _team_cells(filters, rule)
     chosen = per_team.get(filters.period.pk, {})
     return OrganisationDashboard(
         filters=filters,
         quarters=quarters,
-        trend=trend(assessments.filter(period_id__in=[p.pk for p in history])),
+        trend=trend(scored.filter(period_id__in=[p.pk for p in history])),
         heatmap=units.team_heatmap(cells, teams=choices.teams),
         completion_by_team=_completion(chosen, teams),
         gaps=common_gaps(
-            PracticeGap.objects.filter(scope_q(filters), period_id=filters.period.pk),
+            rule.scores(PracticeGap.objects.filter(scope_q(filters), period_id=filters.period.pk)),
             practices=Practice.objects.filter(framework_id=filters.period.framework_id),
-            assessed=quarters[-1].assessed,
+            assessed=quarters[-1].counted,
         ),
         movers=movers,
         stalled=stalled,
         stalled_total=stalled_total,
         movers_not_compared=movers_not_compared,
-        rollup=units.rollup(filters=filters, choices=choices, cells=cells, counts=chosen),
+        rollup=units.rollup(
+            filters=filters, choices=choices, cells=cells, counts=chosen, rule=rule
+        ),
     )
 
 
-def _level_counts() -> dict[str, Count]:
+REVIEWED, PENDING = Assessment.Review.REVIEWED, Assessment.Review.PENDING
+REVIEW_COUNTS = ("reviewed", "self_assessed", "awaiting_review", "returned")
+
+
+def _level_counts(rule: ReviewScope) -> dict[str, Count]:
+    """Due and assessed (completion), the levels of the results that count, and the
+    results by review status, with the drafts returned for changes."""
     submitted = Q(status=SUBMITTED)
+    levelled = submitted & rule.assessments_q()
     return {
         "due": Count("pk"),
         "assessed": Count("pk", filter=submitted),
         **{
-            f"level_{level}": Count("pk", filter=submitted & Q(overall_level=level))
+            f"level_{level}": Count("pk", filter=levelled & Q(overall_level=level))
             for level in LEVELS
         },
+        "reviewed": Count("pk", filter=submitted & Q(review_status=REVIEWED)),
+        "self_assessed": Count("pk", filter=submitted & ~Q(review_status__in=[REVIEWED, PENDING])),
+        "awaiting_review": Count("pk", filter=submitted & Q(review_status=PENDING)),
+        "returned": Count("pk", filter=~submitted & Q(review_status=Assessment.Review.RETURNED)),
     }
 
 
 def _levels_by_team(
-    assessments: QuerySet[Assessment], history: Sequence[PeriodChoice]
+    assessments: QuerySet[Assessment], history: Sequence[PeriodChoice], rule: ReviewScope
 ) -> tuple[list[QuarterLevels], dict[int, dict[int, dict[str, int]]]]:
     """Counts per quarter and per team in one GROUP BY: the quarters are the sums over the
     teams, and the teams' counts (period pk -> team pk -> counts) feed the roll-ups."""
     rows = (
         assessments.filter(period_id__in=[period.pk for period in history])
         .values("period_id", "project__team_id")
-        .annotate(**_level_counts())
+        .annotate(**_level_counts(rule))
         .order_by()
     )
     per_team: dict[int, dict[int, dict[str, int]]] = defaultdict(dict)
@@ -165,11 +185,19 @@ def _levels_by_team(
         counted: Mapping[str, Any] = row
         counts = {name: counted[name] for name in COUNTS}
         per_team[row["period_id"]][row["project__team_id"]] = counts
-    quarters = [_quarter_levels(period, per_team[period.pk].values()) for period in history]
+    quarters = [_quarter_levels(period, per_team[period.pk].values(), rule) for period in history]
     return quarters, per_team
 
 
-COUNTS = ("due", "assessed", *(f"level_{level}" for level in LEVELS))
+COUNTS = ("due", "assessed", *(f"level_{level}" for level in LEVELS), *REVIEW_COUNTS)
+
+
+def review_counts(counts: Mapping[str, int], rule: ReviewScope) -> ReviewCounts:
+    """A team's or row's counts (as _levels_by_team gives them) by review status."""
+    return ReviewCounts(
+        **{name: counts.get(name, 0) for name in REVIEW_COUNTS},
+        awaiting_counted=rule.awaiting_counted,
+    )
 
 
 def _completion(
@@ -191,7 +219,9 @@ def _completion(
     )
 
 
-def _quarter_levels(period: PeriodChoice, rows: Iterable[Mapping[str, Any]]) -> QuarterLevels:
+def _quarter_levels(
+    period: PeriodChoice, rows: Iterable[Mapping[str, Any]], rule: ReviewScope
+) -> QuarterLevels:
     rows = list(rows)
     return QuarterLevels(
         quarter=period.key,
@@ -199,14 +229,17 @@ def _quarter_levels(period: PeriodChoice, rows: Iterable[Mapping[str, Any]]) -> 
         assessed=sum(row["assessed"] for row in rows),
         by_level=tuple(sum(row[f"level_{level}"] for row in rows) for level in LEVELS),
         framework_version=period.framework_version,
+        reviews=review_counts(
+            {name: sum(row[name] for row in rows) for name in REVIEW_COUNTS}, rule
+        ),
     )
 
 
-def _team_cells(filters: DashboardFilters) -> units.TeamCells:
+def _team_cells(filters: DashboardFilters, rule: ReviewScope) -> units.TeamCells:
     """Per team and dimension: the mean level of the projects assessed in it, how many,
     how many have it not assessed, and how many marked it mostly not applicable."""
     rows = (
-        DimensionScore.objects.filter(scope_q(filters), period_id=filters.period.pk)
+        rule.scores(DimensionScore.objects.filter(scope_q(filters), period_id=filters.period.pk))
         .values("team_id", "dimension_key", "dimension_name", "dimension_order")
         .annotate(
             mean_level=Avg("level"),
@@ -226,6 +259,7 @@ PROJECT_FIELDS = ("project__name", "project__slug", "project__team__name", "proj
 
 def _project_change(row: dict, *, earlier_level: int, earlier_score: float) -> ProjectChange:
     return ProjectChange(
+        review=review_label(row["review_status"]),
         name=row["project__name"],
         url=reverse("portal:project_detail", kwargs={"slug": row["project__slug"]}),
         team_name=row["project__team__name"],
@@ -241,9 +275,10 @@ def _movers(
     assessments: QuerySet[Assessment],
     last_two: Sequence[PeriodChoice],
     filters: DashboardFilters,
+    rule: ReviewScope,
 ) -> tuple[list[ProjectChange], int]:
     """The projects whose overall score changed most since the previous quarter, either
-    way (one query).
+    way (one query), among the results that count (`assessments` and `rule`).
 
     When the two quarters used different framework versions no change is ranked: the
     second number counts the projects assessed in both, whose change is not compared.
@@ -253,6 +288,7 @@ def _movers(
     earlier, now = last_two
     if framework_change(earlier.framework_version, now.framework_version):
         both = assessments.filter(
+            rule.assessments_q("project__assessments__"),
             period_id=now.pk,
             status=SUBMITTED,
             project__assessments__period_id=earlier.pk,
@@ -265,6 +301,7 @@ def _movers(
             earlier=FilteredRelation(
                 "project__assessments",
                 condition=Q(
+                    rule.assessments_q("project__assessments__"),
                     project__assessments__period_id=earlier.pk,
                     project__assessments__status=SUBMITTED,
                 ),
@@ -278,6 +315,7 @@ def _movers(
             *PROJECT_FIELDS,
             "overall_level",
             "overall_score",
+            "review_status",
             "earlier__overall_level",
             "earlier__overall_score",
         )
@@ -311,6 +349,7 @@ def _stalled(
             lowest=Min("overall_level"),
             highest=Max("overall_level"),
             latest_score=Max("overall_score", filter=Q(period_id=filters.period.pk)),
+            review_status=Max("review_status", filter=Q(period_id=filters.period.pk)),
             earliest_score=Max("overall_score", filter=Q(period_id=last_quarters[0].pk)),
         )
         .filter(quarters=len(last_quarters), lowest=F("highest"), highest__lt=TOP_LEVEL)
@@ -331,7 +370,11 @@ def _stalled(
 
 def organisation_trend(*, generation: str) -> list[TrendPoint]:
     """The organisation's median and quartiles per quarter (one query, cached)."""
-    return cached("org-trend", lambda: trend(Assessment.objects.all()), generation=generation)
+
+    def compute() -> list[TrendPoint]:
+        return trend(Assessment.objects.filter(review_scope().assessments_q()))
+
+    return cached("org-trend", compute, generation=generation)
 
 
 def organisation_dimension_medians(*, quarter: str, generation: str) -> dict[str, float]:
@@ -339,7 +382,11 @@ def organisation_dimension_medians(*, quarter: str, generation: str) -> dict[str
     plus progress to the next, as the radar draws it; one query, cached)."""
 
     def compute() -> dict[str, float]:
-        rows = DimensionScore.objects.filter(period__key=quarter).annotate(position=LEVEL_POSITION)
+        rows = (
+            review_scope()
+            .scores(DimensionScore.objects.filter(period__key=quarter))
+            .annotate(position=LEVEL_POSITION)
+        )
         medians = quartiles_by(rows, group="dimension_key", value="position")
         return {key: quartiles.median for key, quartiles in medians.items()}
 

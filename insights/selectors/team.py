@@ -1,5 +1,6 @@
 """The team page's insights: this quarter's assessments and drafts, the team's trend, its
-projects by dimension and its common gaps (seven queries at most)."""
+projects by dimension and its common gaps, and what they are built on (nine queries at
+most, the review policy one of them)."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -7,10 +8,12 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from assessments.models import Assessment, DimensionScore, Period, Practice, PracticeGap
+from assessments.review_scope import ReviewScope, review_scope
 from assessments.rules.recommendations import CommonGap
 from assessments.selectors import drafts_asked_progress, period_current
 from core.cache import dashboards_generation
-from insights.selectors.common import common_gaps, project_heatmap, trend
+from insights.review_counts import ReviewCounts
+from insights.selectors.common import SUBMITTED, common_gaps, project_heatmap, trend
 from insights.selectors.organisation import organisation_trend
 from insights.shapes import TEAM_GAPS, Heatmap, TrendPoint
 from teams.models import Team
@@ -24,6 +27,9 @@ class TeamInsights:
     organisation_trend: list[TrendPoint] = field(default_factory=list)
     heatmap: Heatmap | None = None
     gaps: list[CommonGap] = field(default_factory=list)
+    reviews: ReviewCounts | None = None  # of the latest quarter's results
+    # With no result that counts yet: this quarter's submissions left out, awaiting review.
+    awaiting_left_out: int = 0
 
     @property
     def latest_quarter(self) -> str | None:
@@ -47,11 +53,16 @@ def team_insights(*, team: Team) -> TeamInsights:
     )
     drafts_asked_progress(assessments=assessments)
     by_project = {a.project_id: a for a in assessments}
-    team_trend = trend(Assessment.objects.filter(project__team=team))
+    rule = review_scope()
+    team_trend = trend(Assessment.objects.filter(rule.assessments_q(), project__team=team))
     if not team_trend:
-        return TeamInsights(period=period, assessments_by_project=by_project)
+        waiting = 0 if rule.awaiting_counted else sum(a.awaits_review for a in assessments)
+        return TeamInsights(
+            period=period, assessments_by_project=by_project, awaiting_left_out=waiting
+        )
     latest = team_trend[-1]
-    # In a quarter still under way, projects not submitted yet show as empty rows.
+    # In a quarter still under way, projects not submitted yet show as empty rows, and so
+    # do those awaiting review when they do not count.
     under_way = period is not None and period.key == latest.quarter
     due = [a.project for a in assessments] if under_way else []
     return TeamInsights(
@@ -60,14 +71,35 @@ def team_insights(*, team: Team) -> TeamInsights:
         trend=team_trend,
         organisation_trend=organisation_trend(generation=dashboards_generation()),
         heatmap=project_heatmap(
-            DimensionScore.objects.filter(team=team, period__key=latest.quarter),
+            rule.scores(DimensionScore.objects.filter(team=team, period__key=latest.quarter)),
             due=due,
             drafts=[a for a in assessments if not a.is_submitted] if under_way else [],
+            awaiting={a.project.slug for a in assessments if a.awaits_review} if under_way else (),
         ),
         gaps=common_gaps(
-            PracticeGap.objects.filter(team=team, period__key=latest.quarter),
+            rule.scores(PracticeGap.objects.filter(team=team, period__key=latest.quarter)),
             practices=Practice.objects.filter(framework__periods__key=latest.quarter),
             assessed=latest.quartiles.count,
             limit=TEAM_GAPS,
         ),
+        reviews=_review_counts(team, latest.quarter, rule),
+    )
+
+
+def _review_counts(team: Team, quarter: str, rule: ReviewScope) -> ReviewCounts:
+    """The team's results of the quarter by review status (one query)."""
+    rows = (
+        Assessment.objects.filter(project__team=team, period__key=quarter, status=SUBMITTED)
+        .values_list("review_status")
+        .annotate(results=Count("pk"))
+        .order_by()
+    )
+    by_status = {status or "": results for status, results in rows}
+    reviewed = by_status.pop(Assessment.Review.REVIEWED, 0)
+    awaiting = by_status.pop(Assessment.Review.PENDING, 0)
+    return ReviewCounts(
+        reviewed=reviewed,
+        self_assessed=sum(by_status.values()),
+        awaiting_review=awaiting,
+        awaiting_counted=rule.awaiting_counted,
     )

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from assessments.models import Assessment
+from assessments.review_scope import ReviewScope
 from assessments.rules.levels import LEVELS
 from insights.selectors.common import SUBMITTED, dimension_columns, quartiles_by, scope_q
 from insights.shapes import (
@@ -179,15 +180,17 @@ def rollup(
     choices: DashboardChoices,
     cells: TeamCells,
     counts: Mapping[int, Mapping[str, int]],
+    rule: ReviewScope,
 ) -> Rollup:
     """The rows at the drill level with their heatmap and comparison (one query: the
-    medians). `counts`: the chosen quarter's due, assessed and level_<n> counts per team."""
+    medians). `counts`: the chosen quarter's due, assessed, level_<n> and awaiting_review
+    counts per team; `rule`: whether results awaiting review count in the levels."""
     rows = drill_rows(filters, choices)
     row_of = rows_of_teams(rows, choices.teams)
     medians = quartiles_by(
         Assessment.objects.counted()
         .filter(scope_q(filters, team="project__team_id"))
-        .filter(period_id=filters.period.pk, status=SUBMITTED)
+        .filter(rule.assessments_q(), period_id=filters.period.pk, status=SUBMITTED)
         .annotate(row_key=row_key(rows, team="project__team")),
         group="row_key",
         value="overall_score",
@@ -207,6 +210,7 @@ def rollup(
             assessed=totals[row.key]["assessed"],
             by_level=tuple(totals[row.key][f"level_{level}"] for level in LEVELS),
             median_score=medians[row.key].median if row.key in medians else None,
+            not_counted=0 if rule.awaiting_counted else totals[row.key]["awaiting_review"],
         )
         for row in rows
         if totals.get(row.key, {}).get("due")

@@ -155,6 +155,8 @@ def demo(seed_organisation) -> dict[str, str]:
     Invitation.objects.filter(pk=invited.pk).update(token_hash=digest)
     unit = team.unit
     action = Action.objects.filter(team=team).order_by("pk").first()
+    pending = Assessment.objects.filter(review_status=Assessment.Review.PENDING).first()
+    assert pending is not None, "the demo's review queue is empty"
     initiative = Initiative.objects.order_by("pk").first()
     assert action is not None and initiative is not None
     return {
@@ -182,6 +184,7 @@ def demo(seed_organisation) -> dict[str, str]:
         "report_running": running.get_absolute_url(),
         "report_organisation": organisation.get_absolute_url(),
         "reset_confirm": f"/accounts/reset/{uid}/{default_token_generator.make_token(member)}/",
+        "review": f"/reviews/{pending.pk}/",
     }
 
 
@@ -206,7 +209,13 @@ TEAM_READ = [
     "team_target",
     "project_target",
 ]
-MANAGEMENT = ["dashboard", "report_organisation", "initiative_new", "initiative_edit"]
+MANAGEMENT = [
+    "dashboard",
+    "report_organisation",
+    "initiative_new",
+    "initiative_edit",
+    "exemptions",
+]
 TEAM_CHANGE = ["project_new", "project_edit", "profile_step", "action_new", "action_edit"]
 ORG_ADMIN = [
     "admin_overview",
@@ -224,6 +233,7 @@ ORG_ADMIN = [
     "invitations",
     "admin_targets",
     "admin_target_rule",
+    "admin_reviews",
 ]
 # Who opens what, as tests/test_access_matrix.py allows it; "as 403" and "as 404" are the
 # error pages a persona meets on a page it may not open. Each persona ends by logging out,
@@ -238,6 +248,7 @@ PERSONAS = {
     "management": ("manager", [*ANY_USER, *TEAM_READ, *MANAGEMENT, "project_new as 403"]),
     "org admin": ("admin", [*ANY_USER, *TEAM_READ, *MANAGEMENT, *TEAM_CHANGE, *ORG_ADMIN]),
     "outsider": (OUTSIDER, [*ANY_USER, "team as 404", "report_organisation as 404"]),
+    "reviewer": ("reviewer", [*ANY_USER, "review_queue", "review", "dashboard as 403"]),
 }
 STATUS = {"not_found": 404}
 FIXED_PATHS = {
@@ -265,6 +276,9 @@ FIXED_PATHS = {
     "initiative_new": "/initiatives/new/",
     "admin_targets": "/manage/targets/",
     "admin_target_rule": "/manage/targets/rule/?stage=production&dimension=",
+    "review_queue": "/reviews/",
+    "exemptions": "/exemptions/",
+    "admin_reviews": "/manage/reviews/",
 }
 # The URL of the access matrix each page is, and the URLs that serve no page of their own:
 # files, and actions that redirect or answer with a fragment of a page checked here.
@@ -317,6 +331,10 @@ URL_NAMES = {
     "project_target": "portal:project_target",
     "admin_targets": "administration:targets",
     "admin_target_rule": "administration:target_rule",
+    "review_queue": "reviews:queue",
+    "review": "reviews:review",
+    "exemptions": "insights:exemptions",
+    "admin_reviews": "administration:reviews",
 }
 NOT_PAGES = {
     "healthz",
@@ -351,6 +369,9 @@ NOT_PAGES = {
     "portal:initiative_remind",
     "portal:initiative_csv",
     "administration:target_rule_clear",
+    "reviews:decide",
+    "insights:exemptions_export",
+    "administration:person_review_units",
 }
 
 

@@ -10,7 +10,9 @@ from django.test.utils import CaptureQueriesContext
 
 from assessments.services import periods
 from assessments.services.answering import assessment_submit
+from assessments.services.review_policy import review_policy_set
 from core.cache import dashboards_generation
+from reviews.services.reviews import ReviewInput, review_accept, review_return
 from teams import services as team_services
 from tests.assessments.factories import scored_organisation
 from tests.assessments.fixtures import answer_all
@@ -24,10 +26,16 @@ WRITERS = {
     "teams_unit": "unit_create, unit_rename, unit_move, unit_archive, unit_restore",
     # Who manages which unit: read live on every request, never cached.
     "teams_unitmanager": "-",
+    # Who reviews which unit: read live on every request (the navigation), never cached.
+    "teams_unitreviewer": "-",
     "assessments_period": "period_create, period_open, period_reopen, period_close, PeriodAdmin",
-    "assessments_assessment": "period_open (drafts), assessment_submit",
-    "assessments_dimensionscore": "assessment_submit",
-    "assessments_practicegap": "assessment_submit",
+    "assessments_assessment": "period_open (drafts), assessment_submit, review_accept, "
+    "review_return (tests/reviews/test_review_services.py)",
+    "assessments_dimensionscore": "assessment_submit, review_accept, review_return",
+    "assessments_practicegap": "assessment_submit, review_accept, review_return",
+    "assessments_reviewpolicy": "review_policy_set (tests/administration/test_review_policy.py)",
+    "assessments_exemption": "exemption_sync (answer_save), exemptions_request_missing (submit), "
+    "review_accept, review_return (tests/assessments/test_exemptions.py)",
     # Drafts' progress on the team page: read live on every view, never cached.
     "assessments_answer": "-",
     # The project's profile on its page: read live, never cached; scores store their own.
@@ -84,6 +92,27 @@ def test_it_bumps_on_every_period_write(bumps, framework, project):
 def test_it_bumps_on_a_submission(bumps, assessment, alice):
     answer_all(assessment, "yes")
     assert bumps(lambda: assessment_submit(assessment=assessment, user=alice))
+
+
+def test_it_bumps_on_every_review_decision_and_policy_change(bumps, assessment, alice, rhea):
+    review_policy_set(rule="every", count_awaiting_review=False, exemption_quarters=4, actor=None)
+    answer_all(assessment)
+    assessment_submit(assessment=assessment, user=alice)
+    key = assessment.answers.values_list("practice__key", flat=True).first()
+    assert bumps(
+        lambda: review_return(
+            assessment=assessment, reviewer=rhea, decision=ReviewInput(comments={key: "Why?"})
+        )
+    )
+    assessment_submit(assessment=assessment, user=alice)
+    assert bumps(
+        lambda: review_accept(assessment=assessment, reviewer=rhea, decision=ReviewInput())
+    )
+    assert bumps(
+        lambda: review_policy_set(
+            rule="rises", count_awaiting_review=True, exemption_quarters=4, actor=None
+        )
+    )
 
 
 def test_it_bumps_when_an_admin_edits_a_team(bumps, client_for, erin, team):

@@ -145,6 +145,6 @@ def test_the_questionnaire_asks_first_in_a_fixed_number_of_queries(
     client = client_for(alice)
     # The questionnaire's own (tests/assessments/test_assessment_page.py) and one for the
     # done actions, whatever their number.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         text = client.get(f"/assessments/{draft.pk}/").text
     assert set(_forms(text)[:done]) == set(keys)

@@ -24,6 +24,10 @@ from tests.assessments.factories import (
 )
 from tests.factories import ProjectFactory
 
+# The team and project pages from a cold cache: session, user, the navigation's check of
+# the user's groups and reviewed units (one query), then what the pages read.
+TEAM_PAGE_QUERIES = 21
+PROJECT_PAGE_QUERIES = 14
 ORG_PAGES = ("/org/", "/org/export.csv")
 # persona -> status of the organisation dashboard and its CSV, and of the lead's team CSV.
 MATRIX = {
@@ -299,23 +303,27 @@ def test_it_invites_a_team_without_scores_to_its_first_submission(client_for, al
 def test_it_runs_as_many_queries_for_a_ten_times_larger_organisation(
     teams, client_for, carol, django_assert_num_queries
 ):
-    """session, user, management group, then on a cache miss: quarters, teams, units,
-    counts, quartiles, heatmap, gaps, movers, stalled, the units' medians, and the Targets
-    card's four (projects, rules, overrides, assessments: improvement.selectors.targets).
-    The cache generation costs no query. The team and project pages read the same four
-    for their targets."""
+    """session, user, management group, the navigation's two reviewer checks, then on a
+    cache miss: quarters, teams, units, the review policy, counts, quartiles, heatmap, gaps,
+    movers, stalled, the units' medians, the Targets card's four (projects, rules,
+    overrides, assessments: improvement.selectors.targets) and the Reviews card's two
+    (signals, exemptions). The cache generation costs no query. The team and project pages
+    read the same four for their targets, and the policy once for their charts and targets."""
     organisation = scored_organisation(teams=teams, projects_per_team=3, quarters=4)
     client = client_for(carol)
     team, project = organisation.teams[0], organisation.projects[0]
-    with django_assert_num_queries(17):  # 13, and the Targets card's 4
+    with django_assert_num_queries(20):  # 14, the Targets card's 4, the Reviews card's 2
         client.get("/org/")
     with django_assert_num_queries(3):
         client.get("/org/")
     cache.clear()
-    with django_assert_num_queries(19):  # 14, the projects' targets (4), the plan's counts
+    # 16 (the review policy and the results by review status among them), the projects'
+    # targets (4), the plan's counts
+    with django_assert_num_queries(TEAM_PAGE_QUERIES):
         client.get(f"/teams/{team.slug}/")
     cache.clear()
-    with django_assert_num_queries(13):  # 8, the project's profile, and its target (4)
+    # 11 (the review policy among them), the project's profile, and its target (4)
+    with django_assert_num_queries(PROJECT_PAGE_QUERIES):
         client.get(f"/projects/{project.slug}/")
 
 

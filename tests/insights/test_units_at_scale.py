@@ -9,12 +9,16 @@ from insights.page_figures import STRONGEST_ROWS, WEAKEST_ROWS
 from tests.assessments.factories import scored_organisation
 from tests.insights.unit_data import place_in_units, unit_manager
 
-# session, user, management group; on a cache miss: quarters, teams, units, counts,
-# quartiles, heatmap, gaps, movers, stalled, the rows' medians, and the Targets card's four
-# (projects, rules, overrides, assessments: improvement.selectors.targets).
-MANAGEMENT_QUERIES = 17
-# A unit manager: session, user, management group, the units they manage, then the same.
-UNIT_MANAGER_QUERIES = 18
+# session, user, management group, the navigation's reviewer checks (group, units); on a
+# cache miss: quarters, teams, units, the review policy, counts, quartiles, heatmap, gaps,
+# movers, stalled, the rows' medians, the Targets card's four (projects, rules, overrides,
+# assessments: improvement.selectors.targets) and the Reviews card's two (signals,
+# exemptions).
+MANAGEMENT_QUERIES = 20
+# A unit manager: session, user, groups and reviewed units, the units they manage, then
+# the same.
+UNIT_MANAGER_QUERIES = 21
+WARM_QUERIES = 3  # the page from the cache: session, user, the user's groups and reviewed units
 
 
 @pytest.mark.parametrize("units", [False, True], ids=["no-units", "units"])
@@ -27,7 +31,7 @@ def test_management_runs_as_many_queries_whatever_the_size(
     client = client_for(carol)
     with django_assert_num_queries(MANAGEMENT_QUERIES):
         assert client.get("/org/").status_code == 200
-    with django_assert_num_queries(3):  # the page from the cache
+    with django_assert_num_queries(WARM_QUERIES):
         client.get("/org/")
     if tree:
         cache.clear()
@@ -50,7 +54,7 @@ def test_a_unit_manager_runs_as_many_queries_whatever_the_size(
     assert response.status_code == 200
     rows = {row.name for row in response.context["page"].rollup.rows}
     assert "Division 01" in rows and rows <= {"Division 01", "Department 02.1"}
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(WARM_QUERIES + 1):  # and the units they manage
         client.get("/org/")
 
 

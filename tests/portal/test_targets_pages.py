@@ -189,7 +189,7 @@ def test_the_pages_run_as_many_queries_for_ten_times_the_projects(
         project = ProjectFactory(team=team, name=f"Model {number}")
         submitted(project, period, at(number % 3, 40))
     client = client_for(erin)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get(f"/teams/{team.slug}/target/").status_code == 200
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get(f"/projects/{project.slug}/target/").status_code == 200

@@ -5,13 +5,14 @@ from demo import PRODUCTION_REFUSAL
 from demo import organisation as demo
 from demo.history import seed_history
 from demo.improvement import seed_improvement
+from demo.reviews import seed_reviews
 
 
 class Command(BaseCommand):
     help = (
         "Create the demo organisation: teams, people, projects, quarters of assessment "
-        "history, targets, plans and an initiative. Deterministic for a seed; running it "
-        "again adds nothing."
+        "history, targets, plans, an initiative and a reviewer's queue. Deterministic for a "
+        "seed; running it again adds nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -27,6 +28,9 @@ class Command(BaseCommand):
             teams=teams, projects_per_team=projects_per_team, seed=seed
         )
         history = seed_history(teams=organisation.teams, quarters=quarters, seed=seed)
+        # The reviewer's queue changes this quarter's results, which the plans are made from:
+        # it comes first, so seeding the plans again finds the results it found the first time.
+        reviews = seed_reviews(teams=organisation.teams, seed=seed)
         improvement = seed_improvement(teams=organisation.teams, seed=seed)
         self.stdout.write(
             f"Demo organisation: {len(organisation.teams)} teams, "
@@ -34,10 +38,12 @@ class Command(BaseCommand):
             f"{history.periods} quarters ({history.assessments_created} new assessments), "
             f"{improvement.actions_created} new improvement actions, "
             f"{improvement.targets_created} new targets, "
-            f"{improvement.initiative_weeks} weeks of initiative history."
+            f"{improvement.initiative_weeks} weeks of initiative history, "
+            f"{reviews.awaiting_review} submissions awaiting review."
         )
         self.stdout.write(
             "Demo accounts (password 'demo'): admin (org admin), manager (management), "
             "lead (team lead of the first team), member (member of the first team), "
-            "director (manager of the Risk and Customer division)."
+            "director (manager of the Risk and Customer division), "
+            "reviewer (reviews every team's submissions)."
         )
