@@ -110,46 +110,35 @@ def membership_set(*, user: User, team: Team, role: str | None, actor: User | No
 @transaction.atomic
 def unit_manager_set(*, user: User, units: Iterable[Unit], actor: User | None) -> User:
     """Make `user` the manager of exactly `units` (none: they manage no unit)."""
-    user = _locked(user)
-    wanted = {unit.pk for unit in units}
-    held = set(UnitManager.objects.filter(user=user).values_list("unit_id", flat=True))
-    before = _units_managed(user)
-    UnitManager.objects.filter(user=user, unit_id__in=held - wanted).delete()
-    UnitManager.objects.bulk_create(
-        [UnitManager(user=user, unit_id=pk) for pk in sorted(wanted - held)]
-    )
-    after = _units_managed(user)
-    if after != before:
-        audit_record(
-            actor=actor,
-            action="user.unit_manager",
-            target=user,
-            before={"manages": before},
-            after={"manages": after},
-        )
-    return user
+    return _unit_roles_set(UnitManager, "user.unit_manager", "manages", user, units, actor)
 
 
 @transaction.atomic
 def unit_reviewer_set(*, user: User, units: Iterable[Unit], actor: User | None) -> User:
     """Make `user` a reviewer of exactly `units` (none: they review no unit; the role
     "reviewer" makes them review the whole organisation)."""
+    return _unit_roles_set(UnitReviewer, "user.unit_reviewer", "reviews", user, units, actor)
+
+
+def _unit_roles_set[Role: (UnitManager, UnitReviewer)](
+    role: type[Role],
+    action: str,
+    label: str,
+    user: User,
+    units: Iterable[Unit],
+    actor: User | None,
+) -> User:
+    """Give `user` exactly `units` in a per-unit role, audited when that changes anything."""
     user = _locked(user)
     wanted = {unit.pk for unit in units}
-    held = set(UnitReviewer.objects.filter(user=user).values_list("unit_id", flat=True))
-    before = _units_reviewed(user)
-    UnitReviewer.objects.filter(user=user, unit_id__in=held - wanted).delete()
-    UnitReviewer.objects.bulk_create(
-        [UnitReviewer(user=user, unit_id=pk) for pk in sorted(wanted - held)]
-    )
-    after = _units_reviewed(user)
+    held = set(role.objects.filter(user=user).values_list("unit_id", flat=True))
+    before = _units_held(role, user)
+    role.objects.filter(user=user, unit_id__in=held - wanted).delete()
+    role.objects.bulk_create([role(user=user, unit_id=pk) for pk in sorted(wanted - held)])
+    after = _units_held(role, user)
     if after != before:
         audit_record(
-            actor=actor,
-            action="user.unit_reviewer",
-            target=user,
-            before={"reviews": before},
-            after={"reviews": after},
+            actor=actor, action=action, target=user, before={label: before}, after={label: after}
         )
     return user
 
@@ -232,12 +221,7 @@ def _team_roles(user: User) -> list[str]:
     return sorted(f"{m.team.name} ({m.get_role_display().lower()})" for m in memberships)
 
 
-def _units_managed(user: User) -> list[str]:
+def _units_held[Role: (UnitManager, UnitReviewer)](role: type[Role], user: User) -> list[str]:
     """Each unit by its path from the top: two units may share a name under two parents."""
-    roles = UnitManager.objects.filter(user=user).select_related("unit")
-    return sorted(" / ".join(unit_path_names(role.unit)) for role in roles)
-
-
-def _units_reviewed(user: User) -> list[str]:
-    roles = UnitReviewer.objects.filter(user=user).select_related("unit")
-    return sorted(" / ".join(unit_path_names(role.unit)) for role in roles)
+    roles = role.objects.filter(user=user).select_related("unit")
+    return sorted(" / ".join(unit_path_names(row.unit)) for row in roles)

@@ -77,17 +77,15 @@ def review_accept(*, assessment: Assessment, reviewer: User, decision: ReviewInp
         )
     if not assessment_mark_reviewed(assessment=assessment):
         raise ReviewConflict("This assessment no longer awaits review: someone decided first.")
-    _decide_exemptions(requested, decision, reviewer)
-    review = _record(
+    return _conclude(
         assessment,
         reviewer,
         Review.Decision.ACCEPTED,
         decision,
+        requested=requested,
         comments={},
         overall_level=assessment.overall_level,
     )
-    dispatch_on_commit("notifications.tasks.review_decision_send", review.pk)
-    return review
 
 
 @transaction.atomic
@@ -120,17 +118,15 @@ def review_return(*, assessment: Assessment, reviewer: User, decision: ReviewInp
     level_claimed = assessment.overall_level
     if not assessment_return(assessment=assessment):
         raise ReviewConflict("This assessment no longer awaits review: someone decided first.")
-    _decide_exemptions(requested, decision, reviewer)
-    review = _record(
+    return _conclude(
         assessment,
         reviewer,
         Review.Decision.RETURNED,
         decision,
+        requested=requested,
         comments=comments,
         overall_level=level_claimed,
     )
-    dispatch_on_commit("notifications.tasks.review_decision_send", review.pk)
-    return review
 
 
 def _requested_exemptions(assessment: Assessment) -> dict[str, Exemption]:
@@ -161,15 +157,19 @@ def _decide_exemptions(
         )
 
 
-def _record(
+def _conclude(
     assessment: Assessment,
     reviewer: User,
     outcome: str,
     decision: ReviewInput,
     *,
+    requested: Mapping[str, Exemption],
     comments: Mapping[str, str],
     overall_level: int | None,
 ) -> Review:
+    """After the claim: decide the exemptions, record the review and its comments, audit,
+    and tell the lead once the transaction commits."""
+    _decide_exemptions(requested, decision, reviewer)
     review = Review.objects.create(
         assessment=assessment,
         reviewer=reviewer,
@@ -200,4 +200,5 @@ def _record(
         before={"review": Assessment.Review.PENDING},
         after={"review": outcome, "comments": len(comments)},
     )
+    dispatch_on_commit("notifications.tasks.review_decision_send", review.pk)
     return review
