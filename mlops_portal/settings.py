@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "ninja",  # the REST API (api/); its Swagger UI files are served from static, no CDN
     # The portal's apps, from the bottom of the dependency rule up (docs/architecture.md).
     "core",
     "teams",
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "accounts",
     "portal",
     "administration",
+    "api",
 ]
 # The demo organisation (seed_demo) is never installed in production.
 if not IS_PRODUCTION:
@@ -165,6 +167,11 @@ AXES_VERBOSE = False
 PASSWORD_RESETS_PER_ADDRESS = env.int("PASSWORD_RESETS_PER_ADDRESS", default=3)
 PASSWORD_RESETS_PER_CLIENT = env.int("PASSWORD_RESETS_PER_CLIENT", default=20)
 PASSWORD_RESET_WINDOW = 3600  # seconds
+
+# --- REST API (api/) ----------------------------------------------------------------------------
+
+# Requests per token per clock minute; over it, 429 with Retry-After (core.ratelimit).
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
 
 # --- Internationalisation ---------------------------------------------------------------------
 

@@ -109,11 +109,18 @@ class Membership(models.Model):
         LEAD = LEAD, "Team lead"
         MEMBER = MEMBER, "Member"
 
+    class Source(models.TextChoices):
+        PORTAL = "portal", "Set in the portal"
+        IDP = "idp", "From single sign-on"
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    # Memberships granted by the identity provider's groups are kept by single sign-on at
+    # every log-in and cannot be edited in the portal; those set by hand are left alone.
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.PORTAL)
 
     class Meta:
         constraints = [

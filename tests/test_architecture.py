@@ -26,6 +26,7 @@ LAYERS = [
     "accounts",
     "portal",
     "administration",
+    "api",
     "demo",
 ]
 PROJECT = "mlops_portal"  # settings, urls and the Celery app: wires the apps together
