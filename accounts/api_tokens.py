@@ -29,7 +29,10 @@ from core.audit import audit_record
 from core.text import normalise_line
 from teams.models import Project, Team
 
-PREFIXES: Final = {ApiToken.Kind.PERSONAL: "mlp_pat_", ApiToken.Kind.SERVICE: "mlp_svc_"}
+PREFIXES: Final[dict[str, str]] = {
+    ApiToken.Kind.PERSONAL.value: "mlp_pat_",
+    ApiToken.Kind.SERVICE.value: "mlp_svc_",
+}
 SHOWN_CHARACTERS: Final = 4  # of the secret, after the prefix, kept in clear to tell tokens apart
 LAST_USED_EVERY: Final = datetime.timedelta(minutes=1)
 NAME_MAX_LENGTH: Final = 80

@@ -167,8 +167,10 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
 # --- Accept -----------------------------------------------------------------------------------
 
 
-def invitation_accept(*, token: str, password: str) -> User:
-    """Use the link once: set up the account with `password` and the initial role.
+def invitation_accept(*, token: str, password: str | None) -> User:
+    """Use the link once: set up the account with `password` and the initial role. Without
+    a password (password log-in is off: people log in with single sign-on) the account has
+    none that works, and single sign-on finds it by its e-mail address.
 
     1. Check the link (InvitationUnavailable) and the password (Django's validators,
        ValidationError), before anything is written.
@@ -179,7 +181,8 @@ def invitation_accept(*, token: str, password: str) -> User:
     """
     invitation = invitation_check(invitation=invitation_by_token(token=token))
     user = _account(invitation)
-    validate_password(password, user=user)
+    if password is not None:
+        validate_password(password, user=user)
     with transaction.atomic():
         now = timezone.now()
         claimed = Invitation.objects.filter(
@@ -195,7 +198,10 @@ def invitation_accept(*, token: str, password: str) -> User:
         if active_account_exists(invitation.email):  # activated another way since the check
             raise InvitationUnavailable(ACCOUNT_ACTIVE, invitation)
         user.is_active = True
-        user.set_password(password)
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
         user.save()
         _give_role(user, invitation)
         Invitation.objects.filter(pk=invitation.pk).update(accepted_user=user)

@@ -1,6 +1,7 @@
 """Invitations: the org admins' list (invite, resend, revoke) and the public accept page."""
 
 from axes.helpers import get_client_ip_address
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -129,9 +130,13 @@ def invitation_accept(request: PortalRequest, token: str) -> HttpResponse:
         )
     except selectors.InvitationUnavailable as gone:
         return _unavailable(request, gone.reason, gone.invitation)
-    form = AcceptForm(request.POST if request.method == "POST" else None)
+    # With password log-in off, accepting sets no password: the person logs in with single
+    # sign-on from then on, found by the invited address.
+    with_password = settings.PASSWORD_LOGIN
+    data = request.POST if request.method == "POST" else None
+    form = AcceptForm(data) if with_password else forms.Form(data)
     if form.is_bound and form.is_valid():
-        password = form.cleaned_data["password1"]
+        password = form.cleaned_data["password1"] if with_password else None
         try:
             user = services.invitation_accept(token=token, password=password)
         except selectors.InvitationUnavailable as gone:
@@ -140,13 +145,14 @@ def invitation_accept(request: PortalRequest, token: str) -> HttpResponse:
             form.add_error("password1", error)
         else:
             login(request, user, backend=BACKEND)
-            messages.success(
-                request,
-                f"Welcome, {user.first_name or user.get_username()}. You log in as "
-                f"“{user.get_username()}” with the password you chose.",
+            how = (
+                f"You log in as “{user.get_username()}” with the password you chose."
+                if with_password
+                else f"Next time, log in with single sign-on as {user.email}."
             )
+            messages.success(request, f"Welcome, {user.first_name or user.get_username()}. {how}")
             return redirect("portal:home")
-    context = {"form": form, "invitation": invitation}
+    context = {"form": form, "invitation": invitation, "with_password": with_password}
     return render(request, ACCEPT, context, status=422 if form.is_bound else 200)
 
 

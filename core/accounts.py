@@ -1,4 +1,4 @@
-"""The portal's password reset: Django's views with three changes.
+"""The portal's password reset: Django's views with four changes.
 
 - Nobody's inbox can be flooded: at most PASSWORD_RESETS_PER_ADDRESS e-mails an hour to
   one address, and at most PASSWORD_RESETS_PER_CLIENT requests an hour from one client (IP
@@ -9,21 +9,45 @@
 - The link in the e-mail starts with SITE_URL, never with the request's Host header.
 - Setting the new password lifts a lock-out (django-axes) of that account, as the
   lock-out page promises.
+- With password log-in off (PASSWORD_LOGIN=false: people log in with single sign-on) a link
+  goes only to the break-glass account, and the page says so to everyone, whatever the
+  address, so it never tells which address is that account's.
 """
 
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 from axes.helpers import get_client_ip_address
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.utils.crypto import salted_hmac
 
 from core.ratelimit import allow
 from core.text import normalise_line
+
+PASSWORD_LOGIN_OFF = (
+    "Password log-in is switched off: log in with single sign-on. Only the administrator's "
+    "break-glass account can log in or reset its password here."
+)
+
+
+def password_login_allowed(username: str) -> bool:
+    """Whether `username` may log in (or reset) with a password: everyone, unless password
+    log-in is off, when only the break-glass account may."""
+    if settings.PASSWORD_LOGIN:
+        return True
+    return bool(settings.BREAK_GLASS_USERNAME) and username == settings.BREAK_GLASS_USERNAME
+
+
+class _ResetForm(PasswordResetForm):
+    def get_users(self, email: str) -> Iterator[User]:
+        return (user for user in super().get_users(email) if password_login_allowed(user.username))
 
 
 def _address_key(email: str) -> str:
@@ -34,6 +58,13 @@ def _address_key(email: str) -> str:
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = _ResetForm
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not settings.PASSWORD_LOGIN:
+            messages.info(request, PASSWORD_LOGIN_OFF)
+        return super().dispatch(request, *args, **kwargs)
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         client = get_client_ip_address(request) or "unknown"
         if not allow(

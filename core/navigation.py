@@ -6,6 +6,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.module_loading import import_string
 
 from core.access import is_management, is_org_admin, is_reviewer, is_unit_manager
+from core.accounts import password_login_allowed
 
 # (label, view name, who sees it): navigation by role. "management" pages are open to unit
 # managers too, for the units they manage, under the label UNIT_MANAGER_LABELS gives.
@@ -62,4 +63,11 @@ def navigation(request: HttpRequest) -> dict:
         return shown
 
     # Lazy: an htmx fragment that draws no navigation asks nothing about unit managers.
-    return {"can_see_organisation": management, "nav_items": SimpleLazyObject(items)}
+    return {
+        "can_see_organisation": management,
+        "nav_items": SimpleLazyObject(items),
+        # Accounts made by single sign-on have no password, and with password log-in off
+        # only the break-glass account has one that works.
+        "can_change_password": user.has_usable_password()
+        and password_login_allowed(user.get_username()),
+    }

@@ -138,7 +138,11 @@ CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR /
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # With PASSWORD_LOGIN off, stops every password log-in but the break-glass account's.
+    "accounts.sso.backends.PasswordLoginGate",
     "django.contrib.auth.backends.ModelBackend",
+    # OpenID Connect, only when OIDC_ISSUER is set (see "Single sign-on" below).
+    "accounts.sso.backends.SsoBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -167,6 +171,37 @@ AXES_VERBOSE = False
 PASSWORD_RESETS_PER_ADDRESS = env.int("PASSWORD_RESETS_PER_ADDRESS", default=3)
 PASSWORD_RESETS_PER_CLIENT = env.int("PASSWORD_RESETS_PER_CLIENT", default=20)
 PASSWORD_RESET_WINDOW = 3600  # seconds
+
+# --- Single sign-on ---------------------------------------------------------------------------
+
+# OpenID Connect log-in (accounts/sso/), off unless OIDC_ISSUER is set: the provider's
+# endpoints and keys come from its discovery document, {OIDC_ISSUER}/.well-known/
+# openid-configuration, whose "issuer" must equal OIDC_ISSUER exactly. Register
+# SITE_URL/oidc/callback/ as the redirect URI at the provider, and SITE_URL/oidc/logged-out/
+# as the post-logout one. Read at request time, so tests can override them.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="")
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_SCOPES = env.str("OIDC_SCOPES", default="openid email profile groups")
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+# At a first log-in with no account of that e-mail: "create" one (in no team, until an org
+# admin or a group mapping adds them) or "refuse".
+OIDC_FIRST_LOGIN = env.str("OIDC_FIRST_LOGIN", default="create")
+OIDC_LOGIN_LABEL = env.str("OIDC_LOGIN_LABEL", default="Log in with single sign-on")
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)  # seconds, for each call to the provider
+# Password log-in off: only BREAK_GLASS_USERNAME may still log in (and reset) with a password.
+PASSWORD_LOGIN = env.bool("PASSWORD_LOGIN", default=True)
+BREAK_GLASS_USERNAME = env.str("BREAK_GLASS_USERNAME", default="")
+_SSO_PROBLEMS = {
+    'OIDC_FIRST_LOGIN is "create" or "refuse"': OIDC_FIRST_LOGIN not in {"create", "refuse"},
+    "OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET": bool(OIDC_ISSUER)
+    and not (OIDC_CLIENT_ID and OIDC_CLIENT_SECRET),
+    'OIDC_SCOPES must include "openid"': "openid" not in OIDC_SCOPES.split(),
+    "PASSWORD_LOGIN=false needs OIDC_ISSUER and BREAK_GLASS_USERNAME": not PASSWORD_LOGIN
+    and not (OIDC_ISSUER and BREAK_GLASS_USERNAME),
+}
+if any(_SSO_PROBLEMS.values()):
+    sys.exit(f"Refusing to start: {'; '.join(k for k, bad in _SSO_PROBLEMS.items() if bad)}.")
 
 # --- REST API (api/) ----------------------------------------------------------------------------
 

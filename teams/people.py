@@ -36,6 +36,16 @@ ORG_ADMIN: Final = "org_admin"
 # The organisation-wide roles, in the order pages list them, with their labels.
 ORG_ROLES: Final = {MANAGEMENT: "Management", REVIEWER: "Reviewer", ORG_ADMIN: "Org admin"}
 _GROUPS: Final = {MANAGEMENT: MANAGEMENT_GROUP, REVIEWER: REVIEWERS_GROUP}
+# Why a membership cannot be changed from where it was asked, by where it was set.
+_SOURCE_REFUSALS: Final[dict[str, str]] = {
+    Membership.Source.IDP: (
+        "{user}'s place in {team} comes from single sign-on (a group at the identity "
+        "provider): change it there, or remove the group's mapping."
+    ),
+    Membership.Source.PORTAL: (
+        "{user}'s place in {team} was set in the portal: single sign-on leaves it alone."
+    ),
+}
 
 
 def person_label(user: User) -> str:
@@ -82,19 +92,37 @@ def role_set(*, user: User, roles: Collection[str], actor: User | None) -> User:
 
 
 @transaction.atomic
-def membership_set(*, user: User, team: Team, role: str | None, actor: User | None) -> User:
-    """Make `user` a lead or member of `team`, or (role None) take them out of it."""
+def membership_set(
+    *,
+    user: User,
+    team: Team,
+    role: str | None,
+    actor: User | None,
+    source: str = Membership.Source.PORTAL,
+) -> User:
+    """Make `user` a lead or member of `team`, or (role None) take them out of it.
+
+    A membership belongs to where it was set (`source`): one that comes from single sign-on
+    (the identity provider's groups) is changed only by single sign-on's sync, which passes
+    `source=Membership.Source.IDP`, and the sync never changes one set in the portal."""
     if role is not None and role not in Membership.Role.values:
         raise ValidationError({"role": f"No such team role: {role}."})
     user = _locked(user)
     team = Team.objects.select_for_update().get(pk=team.pk)
+    held = Membership.objects.filter(user=user, team=team).first()
+    if held is not None and held.source != source:
+        raise ValidationError(
+            {"team": _SOURCE_REFUSALS[held.source].format(user=person_label(user), team=team.name)}
+        )
     if role is not None and team.archived_at is not None:
         raise ValidationError({"team": f"{team.name} is archived: it takes no new members."})
     before = _team_roles(user)
     if role is None:
         Membership.objects.filter(user=user, team=team).delete()
     else:
-        Membership.objects.update_or_create(user=user, team=team, defaults={"role": role})
+        Membership.objects.update_or_create(
+            user=user, team=team, defaults={"role": role, "source": source}
+        )
     after = _team_roles(user)
     if after != before:
         audit_record(
