@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.models import SsoIdentity
 from administration.forms import (
     OrgRolesForm,
     PeopleSearchForm,
@@ -148,6 +149,10 @@ def _page(
     tree = tree if isinstance(tree, Tree) else unit_tree()
     managed = list(UnitManager.objects.filter(user=person).values_list("unit_id", flat=True))
     reviewed = list(UnitReviewer.objects.filter(user=person).values_list("unit_id", flat=True))
+    identity = SsoIdentity.objects.filter(user=person).first()
+    granted = (
+        identity.granted if identity is not None and isinstance(identity.granted, dict) else {}
+    )
     full = {
         "person": person,
         "is_self": person.pk == request.user.pk,
@@ -160,6 +165,14 @@ def _page(
         "units_form": UnitManagerForm(tree=tree, initial={"units": managed}),
         "reviewed_units": [tree.nodes[pk] for pk in reviewed if pk in tree.nodes],
         "reviews_form": UnitReviewerForm(tree=tree, initial={"units": reviewed}),
+        # What single sign-on granted at the last log-in (it sets them again at the next).
+        "sso_identity": identity,
+        "sso_roles": [
+            services.ORG_ROLES[r] for r in granted.get("roles", []) if r in services.ORG_ROLES
+        ],
+        "sso_units": [
+            tree.nodes[pk].label for pk in granted.get("managed_units", []) if pk in tree.nodes
+        ],
         **context,
     }
     template = f"{PAGE}#{section}" if request.htmx and section else PAGE
