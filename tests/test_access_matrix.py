@@ -8,13 +8,17 @@ a staff login, and only org admins are staff.
 Outcomes: a status code, or LOGIN for a redirect to the log-in page.
 """
 
+import datetime
 from unittest import mock
 
 import pytest
 from django.apps import apps
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
+from accounts.api_tokens import api_token_create
+from accounts.models import ApiToken, SsoGroupMapping
 from assessments.models import ReviewPolicy
 from assessments.rules import review as review_rules
 from assessments.services.answering import assessment_submit
@@ -32,6 +36,8 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 #                                 anonymous member lead  other  mgmt  admin  reviewer
 OPEN_TO_ALL = (200,) * 7
 NOT_ALLOWED = (405,) * 7
+NOT_FOUND = (404,) * 7
+TOKEN_ONLY = (401,) * 7
 ANY_USER = (LOGIN, 200, 200, 200, 200, 200, 200)
 TEAM_READ = (LOGIN, 200, 200, 404, 200, 200, 404)
 TEAM_CHANGE_FORM = (LOGIN, 403, 200, 404, 403, 200, 404)
@@ -358,6 +364,75 @@ MATRIX = {
         ORG_ADMIN_ACTION,
         {"units": "{unit_pk}"},
     ),
+    "accounts:token_list": (
+        "/account/tokens/",
+        ANY_USER,
+        (LOGIN, 201, 201, 201, 201, 201, 201),
+        {"name": "Matrix token", "expires_on": "{in_a_month}"},
+    ),
+    "accounts:token_revoke": (
+        "/account/tokens/{personal_token}/revoke/",
+        NOT_ALLOWED,
+        (LOGIN, 404, 302, 404, 404, 404, 404),  # the owner only (alice); admins use /manage/
+        {},
+    ),
+    "accounts:service_token_list": (
+        "/manage/tokens/",
+        ORG_ADMIN_PAGE,
+        (LOGIN, 403, 403, 403, 403, 201, 403),
+        {"name": "Matrix BI", "expires_on": "{in_a_month}", "scopes": "read"},
+    ),
+    "accounts:api_token_revoke": (
+        "/manage/tokens/{service_token}/revoke/",
+        NOT_ALLOWED,
+        ORG_ADMIN_ACTION,
+        {},
+    ),
+    "accounts:sso_settings": (
+        "/manage/sso/",
+        ORG_ADMIN_PAGE,
+        ORG_ADMIN_ACTION,
+        {"group": "matrix-managers", "grant": "management"},
+    ),
+    "accounts:sso_mapping_remove": (
+        "/manage/sso/mappings/{mapping}/remove/",
+        NOT_ALLOWED,
+        ORG_ADMIN_ACTION,
+        {},
+    ),
+    # Single sign-on is off in tests unless a test configures it: its log-in and callback
+    # answer 404 then (tests/accounts/sso/ and tests/integration/oidc/ cover them on).
+    "sso:authenticate": ("/oidc/authenticate/", NOT_FOUND, NOT_ALLOWED, {}),
+    "sso:callback": ("/oidc/callback/", NOT_FOUND, NOT_ALLOWED, {}),
+    "sso:logged_out": ("/oidc/logged-out/", OPEN_TO_ALL, NOT_ALLOWED, {}),
+    # The API: its schema and docs are open; its data answers tokens only, so a session
+    # (every persona here) gets 401 (tests/api/ checks each endpoint against tokens).
+    "api:openapi-json": ("/api/v1/openapi.json", OPEN_TO_ALL, NOT_ALLOWED, {}),
+    "api:openapi-view": ("/api/v1/docs", OPEN_TO_ALL, NOT_ALLOWED, {}),
+    "api:api-root": ("/api/v1/", NOT_FOUND, NOT_FOUND, {}),
+    "api:no_endpoint": ("/api/v1/no-such-endpoint", NOT_FOUND, NOT_FOUND, {}),
+    **{
+        f"api:{name}": (f"/api/v1/{path}", TOKEN_ONLY, NOT_ALLOWED, {})
+        for name, path in [
+            ("unit_list", "units"),
+            ("unit_detail", "units/{unit}"),
+            ("team_list", "teams"),
+            ("team_detail", "teams/{team}"),
+            ("project_list", "projects"),
+            ("project_detail", "projects/{project}"),
+            ("period_list", "periods"),
+            ("period_detail", "periods/{period_key}"),
+            ("assessment_list", "assessments"),
+            ("assessment_detail", "assessments/{assessment}"),
+            ("organisation_figures", "figures/organisation"),
+            ("target_list", "targets"),
+            ("action_list", "actions"),
+            ("action_detail", "actions/{action}"),
+            ("initiative_list", "initiatives"),
+            ("initiative_detail", "initiatives/{initiative}"),
+            ("me", "me"),
+        ]
+    },
     "notifications:notification_settings": (
         "/account/notifications/",
         ANY_USER,
@@ -408,7 +483,24 @@ def objects(
         "action": ActionFactory(project=project, owner=alice).pk,
         "lead_pk": alice.pk,
         "pending": _awaiting_review(other_assessment, dave).pk,
+        "period_key": period.key,
+        "in_a_month": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
+        "personal_token": _token(ApiToken.Kind.PERSONAL, alice).pk,
+        "service_token": _token(ApiToken.Kind.SERVICE, erin).pk,
+        "mapping": SsoGroupMapping.objects.create(group="matrix-readers", grant="management").pk,
     }
+
+
+def _token(kind: str, user) -> ApiToken:
+    token, _ = api_token_create(
+        kind=kind,
+        name=f"Matrix {kind}",
+        expires_on=timezone.localdate() + datetime.timedelta(days=30),
+        actor=user,
+        user=user if kind == ApiToken.Kind.PERSONAL else None,
+        scopes=[ApiToken.Scope.READ],
+    )
+    return token
 
 
 def _awaiting_review(assessment, lead):
@@ -438,7 +530,9 @@ def _outcome(response) -> int | str:
     if response.status_code == 302 and response["Location"].startswith("/accounts/login/"):
         return LOGIN
     # htmx requests are asked to log in with a 401 that names the log-in page.
-    if response.status_code == 401 and response["X-Login-URL"].startswith("/accounts/login/"):
+    if response.status_code == 401 and response.get("X-Login-URL", "").startswith(
+        "/accounts/login/"
+    ):
         return LOGIN
     return response.status_code
 

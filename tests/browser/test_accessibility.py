@@ -188,7 +188,15 @@ def demo(seed_organisation) -> dict[str, str]:
     }
 
 
-PUBLIC = ["login", "password_reset", "password_reset_done", "reset_bad", "reset_complete"]
+PUBLIC = [
+    "login",
+    "password_reset",
+    "password_reset_done",
+    "reset_bad",
+    "reset_complete",
+    "api_docs",
+    "sso_logged_out",
+]
 ANY_USER = [
     "home",
     "reports",
@@ -196,6 +204,7 @@ ANY_USER = [
     "password_change",
     "password_change_done",
     "initiatives",
+    "api_tokens",
 ]
 TEAM_READ = [
     "team",
@@ -234,6 +243,8 @@ ORG_ADMIN = [
     "admin_targets",
     "admin_target_rule",
     "admin_reviews",
+    "admin_api_tokens",
+    "admin_sso",
 ]
 # Who opens what, as tests/test_access_matrix.py allows it; "as 403" and "as 404" are the
 # error pages a persona meets on a page it may not open. Each persona ends by logging out,
@@ -279,6 +290,11 @@ FIXED_PATHS = {
     "review_queue": "/reviews/",
     "exemptions": "/exemptions/",
     "admin_reviews": "/manage/reviews/",
+    "api_tokens": "/account/tokens/",
+    "admin_api_tokens": "/manage/tokens/",
+    "admin_sso": "/manage/sso/",
+    "api_docs": "/api/v1/docs",
+    "sso_logged_out": "/oidc/logged-out/",
 }
 # The URL of the access matrix each page is, and the URLs that serve no page of their own:
 # files, and actions that redirect or answer with a fragment of a page checked here.
@@ -335,6 +351,11 @@ URL_NAMES = {
     "review": "reviews:review",
     "exemptions": "insights:exemptions",
     "admin_reviews": "administration:reviews",
+    "api_tokens": "accounts:token_list",
+    "admin_api_tokens": "accounts:service_token_list",
+    "admin_sso": "accounts:sso_settings",
+    "api_docs": "api:openapi-view",
+    "sso_logged_out": "sso:logged_out",
 }
 NOT_PAGES = {
     "healthz",
@@ -372,6 +393,36 @@ NOT_PAGES = {
     "reviews:decide",
     "insights:exemptions_export",
     "administration:person_review_units",
+    "accounts:token_revoke",
+    "sso:authenticate",
+    "sso:callback",
+    "accounts:api_token_revoke",
+    "accounts:sso_mapping_remove",
+    "api:openapi-json",
+    "api:api-root",
+    "api:no_endpoint",
+    *(
+        f"api:{name}"
+        for name in [
+            "unit_list",
+            "unit_detail",
+            "team_list",
+            "team_detail",
+            "project_list",
+            "project_detail",
+            "period_list",
+            "period_detail",
+            "assessment_list",
+            "assessment_detail",
+            "organisation_figures",
+            "target_list",
+            "action_list",
+            "action_detail",
+            "initiative_list",
+            "initiative_detail",
+            "me",
+        ]
+    ),
 }
 
 
