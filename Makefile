@@ -7,7 +7,7 @@ PORT ?= 8000
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 FRAMEWORKS := assessments/frameworks/mlops-v1.yaml assessments/frameworks/mlops-v2.yaml
 
-.PHONY: run test bench lint format clean python-check
+.PHONY: run mlflow-demo test bench lint format clean python-check
 
 # Find a Python >= 3.12 (Django 6.1 needs it); say clearly what was found otherwise.
 PYTHON := $(shell for candidate in python3.13 python3.14 python3.12 python3; do \
@@ -46,6 +46,15 @@ run: $(VENV)/.runtime
 	@echo "  Emails are written to var/mail/"
 	@echo ""
 	DEBUG=1 exec $(PY) scripts/run_demo.py --port $(PORT)
+
+# A live MLflow server with sample runs, connected to the demo's "Card transaction scoring"
+# project, and a collection queued: run it beside `make run`, whose worker collects. It installs
+# mlflow into ~/.cache/mlops-portal/ the first time (about a minute); Ctrl-C stops the server.
+mlflow-demo: $(VENV)/.runtime
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py load_framework $(FRAMEWORKS)
+	$(PY) manage.py seed_demo
+	exec $(PY) scripts/mlflow_demo.py --port $(PORT)
 
 test: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

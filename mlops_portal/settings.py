@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     # The portal's apps, from the bottom of the dependency rule up (docs/architecture.md).
     "core",
     "teams",
+    "evidence",
     "assessments",
     "improvement",
     "reviews",
@@ -202,6 +203,16 @@ _SSO_PROBLEMS = {
 }
 if any(_SSO_PROBLEMS.values()):
     sys.exit(f"Refusing to start: {'; '.join(k for k, bad in _SSO_PROBLEMS.items() if bad)}.")
+
+# --- Evidence from tools (evidence/) ---------------------------------------------------------
+
+# A Fernet key for the tokens of MLflow connections (evidence/secrets.py); outside
+# production one is derived from SECRET_KEY when it is unset.
+EVIDENCE_ENCRYPTION_KEY = env.str("EVIDENCE_ENCRYPTION_KEY", default="")
+# Facts older than this many days are deleted by the daily collection.
+EVIDENCE_RETENTION_DAYS = env.int("EVIDENCE_RETENTION_DAYS", default=400)
+# Seconds to wait for each answer of a tool's server.
+EVIDENCE_HTTP_TIMEOUT = env.float("EVIDENCE_HTTP_TIMEOUT", default=10.0)
 
 # --- REST API (api/) ----------------------------------------------------------------------------
 

@@ -1,21 +1,25 @@
 """The hourly tick: periods are created, opened and closed on their dates, e-mails go out
 (about periods, improvement actions, the leads' weekly plan digest and the reviewers'
-digests), initiatives record their week's burn-up point, reports are generated and rescued.
+digests), initiatives record their week's burn-up point, reports are generated and rescued,
+and each connected project's evidence is collected once a day.
 
 Beat only ticks; everything due is read from the database (`PeriodQuerySet`, unsent e-mail
 keys, open actions and their due dates, report states), and every step is safe to run twice
 or concurrently: claims on opened_at / closed_at, unique e-mail keys, one burn-up row per
-initiative and week, report claims.
+initiative and week, report claims, the day's scheduled collection per project.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import Period
 from assessments.services import periods
+from evidence.models import Collection
+from evidence.services import collections as evidence
 from improvement.services import initiatives
 from notifications.services import plans, reminders
 from notifications.services import reviews as review_emails
@@ -56,6 +60,8 @@ class TickResult:
     initiative_weeks: int  # initiatives whose point for this week was recorded
     review_digests: list[review_emails.ReviewDigestNotice] = field(default_factory=list)
     exemption_digests: list[review_emails.ExemptionDigestNotice] = field(default_factory=list)
+    collections_queued: list[Collection] = field(default_factory=list)
+    evidence_housekeeping: evidence.Housekeeping | None = None
 
 
 def schedule_tick(*, today: datetime.date | None = None) -> TickResult:
@@ -75,6 +81,9 @@ def schedule_tick(*, today: datetime.date | None = None) -> TickResult:
     8. Record this week's burn-up point of every active initiative whose dates cover
        today, on the first tick of the week (one row per initiative and Monday).
     9. Rescue reports that are stuck or lost, and report emails not yet sent.
+    10. Queue today's evidence collection for every connected project, once a day; fail
+        collections stuck running, queue lost ones again, and delete facts older than
+        EVIDENCE_RETENTION_DAYS.
     """
     today = today or timezone.localdate()
     created = periods.period_upcoming_ensure(today=today)
@@ -100,6 +109,10 @@ def schedule_tick(*, today: datetime.date | None = None) -> TickResult:
     review_emails.exemption_digest_notices_dispatch(notices=exemption_digests)
     initiative_weeks = initiatives.initiative_weeks_record_all(today=today)
     rescued = reports.reports_rescue()
+    collections_queued = evidence.collection_schedule_due(today=today)
+    housekeeping = evidence.collections_housekeep(
+        now=timezone.now(), retention_days=settings.EVIDENCE_RETENTION_DAYS
+    )
     return TickResult(
         created=created,
         opened=opened,
@@ -111,4 +124,6 @@ def schedule_tick(*, today: datetime.date | None = None) -> TickResult:
         initiative_weeks=initiative_weeks,
         review_digests=review_digests,
         exemption_digests=exemption_digests,
+        collections_queued=collections_queued,
+        evidence_housekeeping=housekeeping,
     )
