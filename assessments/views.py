@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from assessments import exemption_selectors, selectors
+from assessments import evidence_selectors, exemption_selectors, selectors
 from assessments.forms import AnswerForm, ProjectProfileForm
 from assessments.models import Answer, Assessment
 from assessments.review_scope import review_scope
@@ -72,6 +72,10 @@ def _questionnaire_context(
         "profile_needed": profile_needed,
         "profile_form": profile_form,
         "exemptions": exemptions,
+        # What the tools show beside each evidenced question (one query, none without).
+        "practice_evidence": evidence_selectors.practice_evidence(
+            project_id=assessment.project_id, practices=[row.practice for row in rows]
+        ),
         "returned": assessment.review_status == Assessment.Review.RETURNED,
         **permissions,
     }
@@ -116,6 +120,14 @@ def _result_context(assessment: Assessment) -> dict:
     results = selectors.assessment_results(assessment=assessment, previous=compared)
     anti_patterns = assessment.period.framework.anti_patterns
     not_assessed = [row for row in results if not row.assessed]
+    asked = {practice.key for practice in practices}
+    checked = evidence_selectors.checked_answers(
+        evidence=evidence_selectors.practice_evidence(
+            project_id=assessment.project_id,
+            practices=[a.practice for a in answer_rows if a.practice.key in asked],
+        ),
+        answers=answers,
+    )
     return {
         "assessment": assessment,
         "results": results,
@@ -129,6 +141,8 @@ def _result_context(assessment: Assessment) -> dict:
         "anti_patterns": [anti_patterns[key] | {"key": key} for key in assessment.anti_patterns],
         "top_steps": steps[:3],
         "all_steps": steps,
+        "checked": checked,
+        "checked_mismatches": sum(1 for row in checked if row.mismatch),
         **_review_context(assessment, answer_rows),
     }
 
@@ -202,6 +216,11 @@ def answer_save(request: PortalRequest, pk: int, practice_key: str) -> HttpRespo
         context["exemption"] = exemption_selectors.practice_exemption(
             assessment=assessment, answer=answer
         )
+    if answer.practice.evidence:
+        # What the tools show beside the question follows the answer (swapped out of band).
+        context["evidence_entry"] = evidence_selectors.practice_evidence(
+            project_id=assessment.project_id, practices=[answer.practice]
+        )[answer.practice.key]
     return render(request, template, context)
 
 

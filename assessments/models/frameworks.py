@@ -73,6 +73,9 @@ class Practice(models.Model):
     applies_to = models.JSONField(default=dict, blank=True)
     # [{"when": {...}, "question": ..., "help": ..., "next_step": ..., "why": ...}]
     variants = models.JSONField(default=list, blank=True)
+    # {"fact": "mlflow.dataset_inputs_share_30d", "at_least": 0.8}: how the tools check it
+    # (evidence.rules.suggestions); empty when none does. Reloading the file updates it.
+    evidence = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [

@@ -14,6 +14,8 @@ Checks, in order:
 3. Dimension keys and practice keys are unique (practice keys across the whole file).
 4. Every prerequisite names a practice in the file, and prerequisites have no cycle.
 5.-7. The fields scoring rule 2 added: see `framework_profiles`.
+8. A practice's optional `evidence` rule, by the checker the caller passes in (the loader
+   passes the `evidence` app's): see `framework_evidence`.
 """
 
 import os
@@ -23,6 +25,7 @@ import yaml
 from yaml.reader import ReaderError
 
 from assessments.rules import framework_profiles
+from assessments.rules.framework_evidence import EvidenceErrors, evidence
 from assessments.rules.framework_section import Section, describe, reason
 from assessments.rules.framework_spec import (
     ANTI_PATTERN_FIELDS,
@@ -49,24 +52,33 @@ from assessments.rules.levels import EFFORTS, LEVELS
 from assessments.rules.profiles import combined
 
 
-def parse_framework_file(path: str | os.PathLike[str]) -> FrameworkSpec:
+def parse_framework_file(
+    path: str | os.PathLike[str], *, evidence_errors: EvidenceErrors | None = None
+) -> FrameworkSpec:
     source = os.fspath(path)
     try:
         with open(path, encoding="utf-8") as file:
             text = file.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise FrameworkFileError(source, "file", f"cannot be read ({reason(exc)})") from exc
-    return parse_framework_text(text, source=source)
+    return parse_framework_text(text, source=source, evidence_errors=evidence_errors)
 
 
-def parse_framework_text(text: str, *, source: str) -> FrameworkSpec:
+def parse_framework_text(
+    text: str, *, source: str, evidence_errors: EvidenceErrors | None = None
+) -> FrameworkSpec:
     if not isinstance(text, str):
         raise FrameworkFileError(source, "file", f"expected text, got {describe(text)}")
-    return parse_framework_data(_load_yaml(text, source), source=source)
+    return parse_framework_data(
+        _load_yaml(text, source), source=source, evidence_errors=evidence_errors
+    )
 
 
-def parse_framework_data(data: object, *, source: str) -> FrameworkSpec:
-    """Validate an already loaded document (what yaml.safe_load returned)."""
+def parse_framework_data(
+    data: object, *, source: str, evidence_errors: EvidenceErrors | None = None
+) -> FrameworkSpec:
+    """Validate an already loaded document (what yaml.safe_load returned). `evidence_errors`
+    checks each practice's evidence rule; without it, rules are only checked for shape."""
     if data is None:
         raise FrameworkFileError(source, "top level", "the document is empty")
     top = Section(source, "top level", data, TOP_FIELDS, TOP_OPTIONAL_FIELDS)
@@ -76,7 +88,7 @@ def parse_framework_data(data: object, *, source: str) -> FrameworkSpec:
     description = top.text("description")
     levels = _levels(top)
     anti_patterns = _anti_patterns(top)
-    dimensions = _dimensions(top, anti_patterns)
+    dimensions = _dimensions(top, anti_patterns, evidence_errors)
     _check_prerequisites([p for d in dimensions for p in d.practices], source)
     spec = FrameworkSpec(
         key=key,
@@ -172,7 +184,9 @@ def _anti_patterns(top: Section) -> dict[str, dict[str, str]]:
     return anti_patterns
 
 
-def _dimensions(top: Section, anti_patterns: Mapping[str, object]) -> list[DimensionSpec]:
+def _dimensions(
+    top: Section, anti_patterns: Mapping[str, object], evidence_errors: EvidenceErrors | None
+) -> list[DimensionSpec]:
     items = top.data["dimensions"]
     if not isinstance(items, list):
         raise top.error(f"dimensions must be a list, got {describe(items)}")
@@ -188,7 +202,9 @@ def _dimensions(top: Section, anti_patterns: Mapping[str, object]) -> list[Dimen
             DIMENSION_FIELDS,
             DIMENSION_OPTIONAL_FIELDS,
         )
-        dimension = _dimension(section, position, len(practice_dimension), anti_patterns)
+        dimension = _dimension(
+            section, position, len(practice_dimension), anti_patterns, evidence_errors
+        )
         if any(seen.key == dimension.key for seen in dimensions):
             raise section.error("duplicate dimension key: another dimension uses it")
         for practice in dimension.practices:
@@ -205,7 +221,11 @@ def _dimensions(top: Section, anti_patterns: Mapping[str, object]) -> list[Dimen
 
 
 def _dimension(
-    section: Section, position: int, practices_before: int, anti_patterns: Mapping[str, object]
+    section: Section,
+    position: int,
+    practices_before: int,
+    anti_patterns: Mapping[str, object],
+    evidence_errors: EvidenceErrors | None,
 ) -> DimensionSpec:
     key = section.slug("key", MAX_KEY_LENGTH)
     items = section.data["practices"]
@@ -227,6 +247,7 @@ def _dimension(
             practices_before + index,
             anti_patterns,
             applies_to,
+            evidence_errors,
         )
         for index, item in enumerate(items, start=1)
     )
@@ -246,6 +267,7 @@ def _practice(
     order: int,
     anti_patterns: Mapping[str, object],
     dimension_applies_to: Mapping[str, tuple[str, ...]],
+    evidence_errors: EvidenceErrors | None,
 ) -> PracticeSpec:
     level = _practice_level(section)
     applies_to = combined(dimension_applies_to, framework_profiles.condition(section, "applies_to"))
@@ -267,6 +289,7 @@ def _practice(
         defining=framework_profiles.defining(section, level),
         applies_to=applies_to,
         variants=framework_profiles.variants(section, applies_to),
+        evidence=evidence(section, evidence_errors),
     )
 
 

@@ -50,6 +50,7 @@ PRACTICE_OPTIONAL_FIELDS: Final = (
     "defining",
     "applies_to",
     "variants",
+    "evidence",
 )
 VARIANT_FIELDS: Final = ("when", "question", "help")
 VARIANT_OPTIONAL_FIELDS: Final = ("next_step", "why")
@@ -107,6 +108,9 @@ class PracticeSpec:
     # The practice's own condition combined with its dimension's.
     applies_to: dict[str, tuple[str, ...]] = field(default_factory=dict)
     variants: tuple[VariantSpec, ...] = ()
+    # How the tools check it: {"fact": ..., "at_least" or "at_most": ...} (framework_evidence);
+    # empty: no tool checks it. Not part of the content hash.
+    evidence: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -169,8 +173,15 @@ class FrameworkSpec:
         return [practice for dimension in self.dimensions for practice in dimension.practices]
 
     def content_hash(self) -> str:
+        """The hash of what the version asks and how it scores. Evidence rules are left out:
+        they say how the tools check a practice, not what it asks, so they may change on a
+        version in use (reloading the file updates them)."""
+        data = asdict(self)
+        for dimension in data["dimensions"]:
+            for practice in dimension["practices"]:
+                del practice["evidence"]
         canonical = json.dumps(
-            _without_later_defaults(asdict(self)),
+            _without_later_defaults(data),
             sort_keys=True,
             separators=(",", ":"),
             ensure_ascii=True,

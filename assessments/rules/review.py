@@ -26,11 +26,13 @@ POLICIES: Final[Mapping[str, str]] = {
 
 # Signal kinds, in the order reviewers read them.
 BIG_RISE: Final = "big_rise"
+EVIDENCE_MISMATCH: Final = "evidence_mismatch"
 UNEVIDENCED_TOP: Final = "unevidenced_top"
 MANY_NOT_APPLICABLE: Final = "many_na"
 LAST_DAY_RISES: Final = "last_day"
 SIGNAL_NAMES: Final[Mapping[str, str]] = {
     BIG_RISE: "Rose more than one level in a quarter",
+    EVIDENCE_MISMATCH: "Answers the tools disagree with",
     UNEVIDENCED_TOP: "Level-2 practices claimed without evidence",
     MANY_NOT_APPLICABLE: "Many practices not applicable",
     LAST_DAY_RISES: "Answers raised just before the due date",
@@ -64,6 +66,17 @@ def claims_of(dimensions: Iterable[DimensionScore]) -> list[DimensionClaim]:
         )
         for d in dimensions
     ]
+
+
+@dataclass(frozen=True)
+class EvidenceMismatch:
+    """An answer of "fully in place" where a tool's fact suggests less (evidence app)."""
+
+    practice: str  # a short name, "Data versioned snapshots"
+    source: str  # "MLflow"
+    fact: str  # "3 of 15 runs in the last 30 days logged a dataset input"
+    suggested: str  # "Partly", "Not in place"
+    is_demo: bool = False  # recorded by the demo, not collected
 
 
 @dataclass(frozen=True)
@@ -121,12 +134,14 @@ def inflation_signals(
     top_level_unevidenced: Sequence[str],
     last_day_rises: int,
     due_on_text: str,
+    evidence_mismatches: Sequence[EvidenceMismatch] = (),
 ) -> list[Signal]:
     """The signals a reviewer should look at, each with the sentence that explains it.
 
     `top_level_unevidenced`: the dimension's name of each level-2 practice answered "fully
     in place" with neither an evidence link nor a note. `last_day_rises`: answers raised (towards
-    "fully in place") in the last day before the due date.
+    "fully in place") in the last day before the due date. `evidence_mismatches`: answers of
+    "fully in place" that the tools' facts contradict.
     """
     signals = []
     names = {claim.key: claim.name for claim in claims}
@@ -140,6 +155,8 @@ def inflation_signals(
     )
     if big or overall_rise > 1:
         signals.append(Signal(BIG_RISE, _big_rise_text(big, overall_rise, previous_overall)))
+    if evidence_mismatches:
+        signals.append(Signal(EVIDENCE_MISMATCH, _mismatch_text(evidence_mismatches)))
     if top_level_unevidenced:
         count = len(top_level_unevidenced)
         per_dimension = Counter(top_level_unevidenced)
@@ -185,6 +202,22 @@ def _big_rise_text(dimensions: Mapping[str, int], overall_rise: int, previous: i
         listed = _joined(list(dimensions), limit=3)
         parts.append(f"{len(dimensions)} dimensions rose {by} ({listed})")
     return _sentence(f"{' and '.join(parts)} in one quarter; most teams climb one level at a time")
+
+
+def _mismatch_text(mismatches: Sequence[EvidenceMismatch]) -> str:
+    """ "MLflow disagrees with 2 answers of “fully in place”: Data versioned snapshots (3 of
+    15 runs … logged a dataset input; it suggests “Partly”) and …"."""
+    count = len(mismatches)
+    sources = list(dict.fromkeys(m.source for m in mismatches))
+    who = f"{sources[0]} disagrees" if len(sources) == 1 else "The tools disagree"
+    parts = [
+        f"{m.practice} ({'demo data: ' if m.is_demo else ''}{m.fact}; it suggests “{m.suggested}”)"
+        for m in mismatches
+    ]
+    return (
+        f"{who} with {count} answer{_s(count)} of “fully in place”: "
+        f"{_joined(parts, limit=4, more='practices')}."
+    )
 
 
 def is_rise(old: str, new: str) -> bool:

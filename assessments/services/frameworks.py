@@ -8,6 +8,8 @@ from django.db import transaction
 from assessments.models import Assessment, Dimension, Framework, Practice
 from assessments.rules.framework_file import FrameworkSpec, parse_framework_file
 from assessments.rules.framework_profiles import check_mapping_against
+from core.audit import audit_record
+from evidence.rules.suggestions import evidence_rule_errors
 
 
 class FrameworkLoadError(Exception):
@@ -18,25 +20,31 @@ class FrameworkLoadError(Exception):
 class LoadResult:
     framework: Framework
     created: bool
+    # Practices of an already loaded version whose evidence rule the file changed.
+    evidence_updated: tuple[str, ...] = ()
 
 
 @transaction.atomic
 def framework_load(*, path: str | Path) -> LoadResult:
     """Load a framework file: a new version becomes new rows; the same content is a no-op.
 
-    1. Parse and validate the file (FrameworkFileError names the file, key and problem).
-    2. If (key, version) exists with the same content hash, change nothing.
+    1. Parse and validate the file (FrameworkFileError names the file, key and problem),
+       evidence rules by the `evidence` app's vocabulary of facts.
+    2. If (key, version) exists with the same content hash, change nothing but the
+       practices' evidence rules, which the hash leaves out: they say how the tools check
+       a practice, not what it asks, so a version in use takes new ones (audited).
     3. If it exists with other content and no assessment uses it, replace its rows;
        if an assessment uses it, refuse: a used version is immutable.
     4. A file that maps from an earlier version needs that version loaded, and its mapping
        must account for every one of the earlier version's practices.
     """
-    spec = parse_framework_file(path)
+    spec = parse_framework_file(path, evidence_errors=evidence_rule_errors)
     _check_mapping(spec, str(path))
     content_hash = spec.content_hash()
     existing = Framework.objects.filter(key=spec.key, version=spec.version).first()
     if existing and existing.content_hash == content_hash:
-        return LoadResult(framework=existing, created=False)
+        updated = _update_evidence(existing, spec)
+        return LoadResult(framework=existing, created=False, evidence_updated=updated)
     if existing:
         if Assessment.objects.filter(period__framework=existing).exists():
             raise FrameworkLoadError(
@@ -46,6 +54,28 @@ def framework_load(*, path: str | Path) -> LoadResult:
         existing.delete()
     framework = _create_rows(spec, content_hash, str(path))
     return LoadResult(framework=framework, created=True)
+
+
+def _update_evidence(framework: Framework, spec: FrameworkSpec) -> tuple[str, ...]:
+    """Give the loaded version's practices the file's evidence rules; the keys changed."""
+    rules = {practice.key: practice.evidence for practice in spec.practices()}
+    changed = [
+        practice
+        for practice in framework.practices.order_by("order")
+        if practice.evidence != rules.get(practice.key, {})
+    ]
+    for practice in changed:
+        before = practice.evidence
+        practice.evidence = rules.get(practice.key, {})
+        audit_record(
+            actor=None,
+            action="practice.evidence_update",
+            target=practice,
+            before={"evidence": before},
+            after={"evidence": practice.evidence},
+        )
+    Practice.objects.bulk_update(changed, ["evidence"])
+    return tuple(practice.key for practice in changed)
 
 
 def _check_mapping(spec: FrameworkSpec, source: str) -> None:
@@ -105,6 +135,7 @@ def _create_rows(spec: FrameworkSpec, content_hash: str, source_path: str) -> Fr
                 defining=practice.defining,
                 applies_to=practice.applies_to,
                 variants=[asdict(variant) for variant in practice.variants],
+                evidence=practice.evidence,
             )
             for practice in dimension_spec.practices
         )

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from assessments.evidence_selectors import practice_evidence
 from assessments.models import (
     Answer,
     AnswerChange,
@@ -23,6 +24,7 @@ from assessments.models import (
 )
 from assessments.rules import review as rules
 from assessments.rules import scoring
+from assessments.rules.levels import YES, answer_label
 from core.cache import dashboards_changed
 
 PENDING = Assessment.Review.PENDING
@@ -77,6 +79,7 @@ def review_fields_at_submit(
         ],
         last_day_rises=_last_day_rises(assessment, due_on),
         due_on_text=date_format(due_on, "j F Y"),
+        evidence_mismatches=_evidence_mismatches(assessment, answers),
     )
     waits = rules.needs_review(
         policy=ReviewPolicy.current().rule,
@@ -103,6 +106,26 @@ def _last_day_rises(assessment: Assessment, due_on: datetime.date) -> int:
         answer__assessment=assessment, field="value", changed_at__gte=start, changed_at__lt=end
     ).values_list("answer_id", "old_value", "new_value")
     return len({answer for answer, old, new in changes if rules.is_rise(old, new)})
+
+
+def _evidence_mismatches(
+    assessment: Assessment, answers: Sequence[Answer]
+) -> list[rules.EvidenceMismatch]:
+    """Answers of "fully in place" that the tools' latest facts contradict (one query, and
+    none when no evidenced practice is answered so)."""
+    claimed = [a.practice for a in answers if a.value == YES and a.practice.evidence]
+    evidence = practice_evidence(project_id=assessment.project_id, practices=claimed)
+    return [
+        rules.EvidenceMismatch(
+            practice=entry.name,
+            source=entry.source,
+            fact=entry.reading.sentence,
+            suggested=answer_label(entry.suggestion.answer),
+            is_demo=entry.reading.is_demo,
+        )
+        for entry in sorted(evidence.values(), key=lambda entry: entry.order)
+        if entry.reading is not None and entry.contradicts(YES)
+    ]
 
 
 def assessment_return(*, assessment: Assessment) -> bool:

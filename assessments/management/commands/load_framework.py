@@ -31,3 +31,9 @@ class Command(BaseCommand):
                 f"{framework.dimensions.count()} dimensions, "
                 f"{framework.practices.count()} practices."
             )
+            if result.evidence_updated:
+                count = len(result.evidence_updated)
+                self.stdout.write(
+                    f"  Evidence rules updated for {count} practice{'s' if count != 1 else ''}: "
+                    f"{', '.join(result.evidence_updated)}."
+                )
