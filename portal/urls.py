@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import initiative_views, plan_views, target_views, views
+from portal import evidence_views, initiative_views, plan_views, target_views, views
 
 app_name = "portal"
 
@@ -12,6 +12,22 @@ urlpatterns = [
     path("projects/<slug:slug>/edit/", views.project_edit, name="project_edit"),
     path("projects/<slug:slug>/archive/", views.project_archive, name="project_archive"),
     path("projects/<slug:slug>/restore/", views.project_restore, name="project_restore"),
+    # Evidence from MLflow: the connection, collecting now and its progress.
+    path(
+        "projects/<slug:slug>/evidence/",
+        evidence_views.project_evidence,
+        name="project_evidence",
+    ),
+    path(
+        "projects/<slug:slug>/evidence/collect/",
+        evidence_views.evidence_collect,
+        name="evidence_collect",
+    ),
+    path(
+        "projects/<slug:slug>/evidence/collections/<int:pk>/",
+        evidence_views.evidence_collection,
+        name="evidence_collection",
+    ),
     # Targets: a team's or a project's own target instead of the organisation's.
     path("teams/<slug:slug>/target/", target_views.team_target, name="team_target"),
     path("projects/<slug:slug>/target/", target_views.project_target, name="project_target"),

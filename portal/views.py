@@ -17,6 +17,7 @@ from improvement.selectors.targets import project_targets, summarise
 from insights import page_figures
 from insights.selectors.project import project_insights
 from insights.selectors.team import team_insights
+from portal.evidence_views import evidence_card
 from teams import selectors, services
 from teams.forms import ProjectForm
 from teams.models import Project, Team
@@ -107,6 +108,7 @@ def project_detail(request: PortalRequest, slug: str) -> HttpResponse:
         "charts": page_figures.project_figures(insights),
         "profile": assessment_selectors.project_profile(project_id=project.pk),
         "target": project_targets(projects=[project.pk])[project.pk],
+        "evidence": evidence_card(project=project),
     }
     return render(request, "portal/project_detail.html", context)
 

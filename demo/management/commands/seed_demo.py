@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from demo import PRODUCTION_REFUSAL
 from demo import organisation as demo
+from demo.evidence import seed_evidence
 from demo.history import seed_history
 from demo.improvement import seed_improvement
 from demo.reviews import seed_reviews
@@ -11,8 +12,8 @@ from demo.reviews import seed_reviews
 class Command(BaseCommand):
     help = (
         "Create the demo organisation: teams, people, projects, quarters of assessment "
-        "history, targets, plans, an initiative and a reviewer's queue. Deterministic for a "
-        "seed; running it again adds nothing."
+        "history, targets, plans, an initiative, a reviewer's queue and facts from MLflow. "
+        "Deterministic for a seed; running it again adds nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -32,6 +33,8 @@ class Command(BaseCommand):
         # it comes first, so seeding the plans again finds the results it found the first time.
         reviews = seed_reviews(teams=organisation.teams, seed=seed)
         improvement = seed_improvement(teams=organisation.teams, seed=seed)
+        # Facts follow the answers, so they come after the history and the reviews.
+        evidence = seed_evidence(teams=organisation.teams, seed=seed)
         self.stdout.write(
             f"Demo organisation: {len(organisation.teams)} teams, "
             f"{len(organisation.projects)} projects ({organisation.created_projects} new), "
@@ -39,7 +42,9 @@ class Command(BaseCommand):
             f"{improvement.actions_created} new improvement actions, "
             f"{improvement.targets_created} new targets, "
             f"{improvement.initiative_weeks} weeks of initiative history, "
-            f"{reviews.awaiting_review} submissions awaiting review."
+            f"{reviews.awaiting_review} submissions awaiting review, "
+            f"{evidence.facts_created} new facts from MLflow (demo data) for "
+            f"{evidence.projects_with_facts} projects."
         )
         self.stdout.write(
             "Demo accounts (password 'demo'): admin (org admin), manager (management), "
