@@ -22,6 +22,7 @@ from accounts.models import ApiToken, SsoGroupMapping
 from assessments.models import ReviewPolicy
 from assessments.rules import review as review_rules
 from assessments.services.answering import assessment_submit
+from evidence.models import Collection, MlflowConnection
 from reports.models import Report
 from teams.units import team_move, unit_create
 from tests.assessments.fixtures import answer_all
@@ -364,6 +365,28 @@ MATRIX = {
         ORG_ADMIN_ACTION,
         {"units": "{unit_pk}"},
     ),
+    "portal:project_evidence": (
+        "/projects/{project}/evidence/",
+        TEAM_READ,
+        TEAM_CHANGE,
+        {
+            "tracking_url": "http://127.0.0.1:5050",
+            "experiment_names": "matrix",
+            "production_alias": "production",
+        },
+    ),
+    "portal:evidence_collect": (
+        "/projects/{project}/evidence/collect/",
+        NOT_ALLOWED,
+        TEAM_CHANGE,
+        {},
+    ),
+    "portal:evidence_collection": (
+        "/projects/{project}/evidence/collections/{collection}/",
+        TEAM_READ,
+        NOT_ALLOWED,
+        {},
+    ),
     "accounts:token_list": (
         "/account/tokens/",
         ANY_USER,
@@ -488,7 +511,13 @@ def objects(
         "personal_token": _token(ApiToken.Kind.PERSONAL, alice).pk,
         "service_token": _token(ApiToken.Kind.SERVICE, erin).pk,
         "mapping": SsoGroupMapping.objects.create(group="matrix-readers", grant="management").pk,
+        "collection": _evidence(project).pk,
     }
+
+
+def _evidence(project) -> Collection:
+    MlflowConnection.objects.create(project=project, tracking_url="http://127.0.0.1:5050")
+    return Collection.objects.create(project=project, trigger="request", status="failed")
 
 
 def _token(kind: str, user) -> ApiToken:

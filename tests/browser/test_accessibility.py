@@ -185,6 +185,7 @@ def demo(seed_organisation) -> dict[str, str]:
         "report_organisation": organisation.get_absolute_url(),
         "reset_confirm": f"/accounts/reset/{uid}/{default_token_generator.make_token(member)}/",
         "review": f"/reviews/{pending.pk}/",
+        "project_evidence": f"{project.get_absolute_url()}evidence/",
     }
 
 
@@ -207,6 +208,7 @@ ANY_USER = [
     "api_tokens",
 ]
 TEAM_READ = [
+    "project_evidence",
     "team",
     "project",
     "draft",
@@ -356,6 +358,7 @@ URL_NAMES = {
     "admin_sso": "accounts:sso_settings",
     "api_docs": "api:openapi-view",
     "sso_logged_out": "sso:logged_out",
+    "project_evidence": "portal:project_evidence",
 }
 NOT_PAGES = {
     "healthz",
@@ -394,6 +397,8 @@ NOT_PAGES = {
     "insights:exemptions_export",
     "administration:person_review_units",
     "accounts:token_revoke",
+    "portal:evidence_collect",
+    "portal:evidence_collection",
     "sso:authenticate",
     "sso:callback",
     "accounts:api_token_revoke",

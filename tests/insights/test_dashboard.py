@@ -27,7 +27,7 @@ from tests.factories import ProjectFactory
 # The team and project pages from a cold cache: session, user, the navigation's check of
 # the user's groups and reviewed units (one query), then what the pages read.
 TEAM_PAGE_QUERIES = 21
-PROJECT_PAGE_QUERIES = 14
+PROJECT_PAGE_QUERIES = 16
 ORG_PAGES = ("/org/", "/org/export.csv")
 # persona -> status of the organisation dashboard and its CSV, and of the lead's team CSV.
 MATRIX = {
