@@ -3,16 +3,21 @@ team's training code records through the REST API becomes the facts, the suggest
 the mismatches the issue asks for, and a server stopped half-way leaves the earlier facts
 as they were."""
 
+import html
+import re
 import time
 
 import pytest
+from django.test import Client
 
+from assessments.models import Answer
 from evidence.collectors.mlflow import client as client_module
 from evidence.collectors.mlflow.client import MlflowClient
 from evidence.models import Collection, Fact, MlflowConnection
 from evidence.rules.suggestions import NO, YES, is_mismatch, suggest
 from evidence.secrets import token_encrypt
 from evidence.services.collections import collection_run
+from tests.assessments.evidence_data import DATA, open_v2_draft
 
 pytestmark = pytest.mark.mlflow
 
@@ -43,7 +48,7 @@ def facts(project) -> dict[str, tuple[float, dict]]:
     return {fact.key: (fact.value, fact.detail) for fact in Fact.objects.filter(project=project)}
 
 
-def test_runs_that_log_their_datasets_suggest_fully_in_place(project, mlflow_server):
+def test_runs_that_log_their_datasets_suggest_fully_in_place(project, alice, mlflow_server):
     api = mlflow_server.api()
     experiment = api.experiment("card-scoring-training")
     now = now_ms()
@@ -88,9 +93,12 @@ def test_runs_that_log_their_datasets_suggest_fully_in_place(project, mlflow_ser
     suggestion = suggest(DATA_VERSIONING, *found["mlflow.dataset_inputs_share_30d"])
     assert suggestion.answer == YES
     assert not is_mismatch(YES, suggestion)
+    assert "Suggested answer: Fully in place" in _question(project, alice, answer="yes")
 
 
-def test_runs_that_log_no_datasets_suggest_not_in_place_and_flag_fully(project, mlflow_server):
+def test_runs_that_log_no_datasets_suggest_not_in_place_and_flag_fully(
+    project, alice, mlflow_server
+):
     api = mlflow_server.api()
     experiment = api.experiment("product-ranker-training")
     for days in (2, 5, 9):
@@ -106,7 +114,12 @@ def test_runs_that_log_no_datasets_suggest_not_in_place_and_flag_fully(project, 
     assert "mlflow.registered_models" not in found  # no model names in the connection
     suggestion = suggest(DATA_VERSIONING, *found["mlflow.dataset_inputs_share_30d"])
     assert suggestion.answer == NO
-    assert is_mismatch(YES, suggestion)  # a lead answering "fully in place" is flagged
+    assert is_mismatch(YES, suggestion)
+    # The lead answers "fully in place" anyway, in the questionnaire: the mismatch is flagged.
+    question = _question(project, alice, answer="yes")
+    assert "MLflow: 0 of 3 runs in the last 30 days logged a dataset input" in question
+    assert "Suggested answer: Not in place" in question
+    assert "Your answer and MLflow differ." in question
 
 
 def test_a_misspelt_experiment_fails_with_its_name(project, mlflow_server):
@@ -153,3 +166,24 @@ def test_stopping_the_server_mid_collection_keeps_the_earlier_facts(
     after = list(Fact.objects.order_by("id").values_list("id", "key", "value", "observed_at"))
     assert after == before
     assert set(Fact.objects.values_list("collection", flat=True)) == {first.pk}
+
+
+def _question(project, lead, *, answer: str) -> str:
+    """The lead answers the data-versioning practice of a v2 draft (autosave, as the page
+    does) and reads the question as the page then shows it, in words."""
+    draft = open_v2_draft(project)
+    saved = Answer.objects.get(assessment=draft, practice__key=DATA)
+    client = Client()
+    client.force_login(lead)
+    response = client.post(
+        f"/assessments/{draft.pk}/answers/{DATA}/",
+        {"value": answer, "version": saved.version},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    page = client.get(f"/assessments/{draft.pk}/").text
+    block = re.search(
+        rf'<div class="evidence-state[^"]*" id="tools-{DATA}"[^>]*>(.*?)</div>', page, re.S
+    )
+    assert block, "the questionnaire shows no evidence for the practice"
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", block.group(1))).split())
