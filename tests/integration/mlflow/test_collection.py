@@ -133,7 +133,7 @@ def test_a_misspelt_experiment_fails_with_its_name(project, mlflow_server):
 
 
 def test_stopping_the_server_mid_collection_keeps_the_earlier_facts(
-    project, mlflow_server, doomed_mlflow, monkeypatch
+    project, alice, mlflow_server, doomed_mlflow, monkeypatch
 ):
     api = mlflow_server.api()  # the same store as the doomed server's
     experiment = api.experiment("churn-training")
@@ -166,6 +166,12 @@ def test_stopping_the_server_mid_collection_keeps_the_earlier_facts(
     after = list(Fact.objects.order_by("id").values_list("id", "key", "value", "observed_at"))
     assert after == before
     assert set(Fact.objects.values_list("collection", flat=True)) == {first.pk}
+    # The project page shows the error beside the earlier facts.
+    client = Client()
+    client.force_login(alice)
+    page = " ".join(html.unescape(client.get(f"/projects/{project.slug}/").text).split())
+    assert "The last collection failed" in page and failed.error in page
+    assert "5 runs started in the last 30 days" in page
 
 
 def _question(project, lead, *, answer: str) -> str:
