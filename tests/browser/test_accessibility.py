@@ -66,6 +66,19 @@ AXE_RUN = """([context, tags]) => axe.run(
   })),
 }))"""
 
+
+def axe_violations(page) -> list[str]:
+    """axe (WCAG 2.2 AA) on the page as it stands: one line per failing node, so a test
+    asserts `== []` and a failure reads as what to fix."""
+    page.evaluate(_axe_script())
+    result = page.evaluate(AXE_RUN, ["document", TAGS])
+    return [
+        f"{violation['id']} ({violation['impact']}): {node['target']}: {node['why']}"
+        for violation in result["violations"]
+        for node in violation["nodes"]
+    ]
+
+
 # Every chart is drawn (charts.js marks its plot) before axe looks at the page.
 CHARTS_DRAWN = """() => [...document.querySelectorAll("[data-chart]")]
   .every(block => block.querySelector(".chart-plot[data-drawn]"))"""

@@ -9,18 +9,9 @@ from playwright.sync_api import expect
 
 from api.urls import api
 from tests.api.conftest import personal_token
-from tests.browser.test_accessibility import AXE_RUN, TAGS, _axe_script
+from tests.browser.test_accessibility import axe_violations
 
 pytestmark = pytest.mark.browser
-
-
-def _axe_violations(page) -> list[str]:
-    result = page.evaluate(AXE_RUN, ["document", TAGS])
-    return [
-        f"{violation['id']}: {node['target']} ({node['why']})"
-        for violation in result["violations"]
-        for node in violation["nodes"]
-    ]
 
 
 def test_it_renders_every_endpoint_under_the_portal_s_csp(page, console_errors, live_server):
@@ -42,17 +33,16 @@ def test_it_renders_every_endpoint_under_the_portal_s_csp(page, console_errors, 
 def test_it_passes_axe_in_every_state_a_reader_opens(page, console_errors):
     page.goto("/api/v1/docs")
     expect(page.locator('[data-path="/api/v1/projects"]')).to_be_visible()
-    page.evaluate(_axe_script())
-    violations = {"as loaded": _axe_violations(page)}
+    violations = {"as loaded": axe_violations(page)}
     page.locator('[data-path="/api/v1/projects"]').click()
     expect(page.get_by_text("page_size").first).to_be_visible()
-    violations["an operation open"] = _axe_violations(page)
+    violations["an operation open"] = axe_violations(page)
     page.locator(".models-control").click()
     expect(page.locator(".models").get_by_text("ProjectOut", exact=True)).to_be_visible()
-    violations["schemas shown"] = _axe_violations(page)
+    violations["schemas shown"] = axe_violations(page)
     page.get_by_role("button", name="Authorize").first.click()
     expect(page.locator(".modal-ux")).to_be_visible()
-    violations["Authorize dialog"] = _axe_violations(page)
+    violations["Authorize dialog"] = axe_violations(page)
     assert {state: found for state, found in violations.items() if found} == {}
     assert console_errors == []
 

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from evidence.models import Collection, MlflowConnection
 from evidence.secrets import token_decrypt
 from teams.models import Membership, Project
-from tests.browser.test_accessibility import AXE_RUN, TAGS, _axe_script
+from tests.browser.test_accessibility import axe_violations
 from tests.factories import ProjectFactory, TeamFactory
 
 pytestmark = pytest.mark.browser
@@ -30,16 +30,6 @@ def _log_in(page, username: str) -> None:
     page.fill('input[name="password"]', PASSWORD)
     page.click('button[type="submit"]')
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
-
-
-def _axe(page) -> list[str]:
-    page.evaluate(_axe_script())
-    result = page.evaluate(AXE_RUN, ["document", TAGS])
-    return [
-        f"{violation['id']} ({violation['impact']}): {node['target']}: {node['why']}"
-        for violation in result["violations"]
-        for node in violation["nodes"]
-    ]
 
 
 def _closed_port() -> int:
@@ -103,7 +93,7 @@ def test_a_lead_connects_mlflow_collects_and_sees_the_error(
     # "listitem" rule on any page that shows a message; reported, not ours to change here.
     page.reload()
     expect(progress).to_have_attribute("data-status", "failed")
-    assert _axe(page) == []
+    assert axe_violations(page) == []
 
     page.get_by_role("link", name="Card transaction scoring").click()
     alert = page.get_by_test_id("collection-error")
@@ -130,7 +120,7 @@ def test_the_demo_evidence_card_and_connection_page(page, seed_organisation, con
         "runs started in the last 30 days"
     )
     card.screenshot(path=SCREENSHOTS / "evidence-card-demo-error.png")
-    assert _axe(page) == []
+    assert axe_violations(page) == []
 
     connected = MlflowConnection.objects.get(tracking_url="http://127.0.0.1:5050").project
     assert isinstance(connected, Project)
@@ -140,5 +130,5 @@ def test_the_demo_evidence_card_and_connection_page(page, seed_organisation, con
     expect(page.get_by_label("Tracking server address")).to_have_value("http://127.0.0.1:5050")
     expect(page.get_by_text("Only if the server asks for one.")).to_be_visible()
     page.screenshot(path=SCREENSHOTS / "evidence-demo-connection.png", full_page=True)
-    assert _axe(page) == []
+    assert axe_violations(page) == []
     assert console_errors == []

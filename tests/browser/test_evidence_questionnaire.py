@@ -13,7 +13,7 @@ from assessments.models import Answer
 from assessments.rules import review as rules
 from assessments.services.answering import assessment_submit
 from tests.assessments.evidence_data import DATA, RUNS, open_v2_draft, share
-from tests.browser.test_accessibility import AXE_RUN, TAGS, _axe_script
+from tests.browser.test_accessibility import axe_violations
 from tests.reviews.conftest import set_policy
 
 pytestmark = pytest.mark.browser
@@ -27,11 +27,6 @@ def _saved(page):
     return page.expect_response(
         lambda response: "/answers/" in response.url and response.status == 200
     )
-
-
-def _axe(page) -> list:
-    page.evaluate(_axe_script())
-    return page.evaluate(AXE_RUN, ["document", TAGS])["violations"]
 
 
 def test_the_mismatch_note_follows_the_answer_without_a_reload(
@@ -68,7 +63,7 @@ def test_the_mismatch_note_follows_the_answer_without_a_reload(
     expect(form.get_by_label("Fully in place", exact=True)).to_be_checked()
     form.scroll_into_view_if_needed()
     form.screenshot(path=SCREENSHOTS / "evidence-question-mismatch.png", caret="initial")
-    assert _axe(page) == []
+    assert axe_violations(page) == []
 
     with _saved(page):
         form.get_by_label("Partly", exact=True).check()
@@ -100,5 +95,5 @@ def test_the_mismatch_note_follows_the_answer_without_a_reload(
         "Answers the tools disagree with. MLflow disagrees with 1 answer of “fully in place”: "
         "Data versioned snapshots (3 of 15 runs"
     )
-    assert _axe(page) == []
+    assert axe_violations(page) == []
     assert console_errors == []

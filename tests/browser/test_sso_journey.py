@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from accounts.models import SsoGroupMapping
 from teams.models import Membership
-from tests.browser.test_accessibility import AXE_RUN, TAGS, _axe_script
+from tests.browser.test_accessibility import axe_violations
 from tests.factories import TeamFactory, UserFactory
 from tests.integration.oidc import harness
 
@@ -29,11 +29,6 @@ def sso_page(page, oidc, settings, live_server):
         lambda route: route.fulfill(status=200, content_type="text/css", body=""),
     )
     return page
-
-
-def _axe_violations(page) -> list:
-    page.evaluate(_axe_script())
-    return page.evaluate(AXE_RUN, ["document", TAGS])["violations"]
 
 
 def test_it_logs_a_mapped_lead_in_and_out_through_the_provider(
@@ -84,14 +79,14 @@ def test_it_lets_only_the_break_glass_account_use_a_password(
     page.goto("/accounts/login/")
     expect(page.get_by_role("link", name="Log in with single sign-on")).to_be_visible()
     expect(page.locator('input[name="username"]')).to_be_hidden()
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     page.get_by_text("Administrator log-in").click()
     page.fill('input[name="username"]', "bob")
     page.fill('input[name="password"]', "demo")
     page.get_by_role("button", name="Log in", exact=True).click()
     expect(page.get_by_role("alert")).to_contain_text("Please enter a correct username")
     expect(page.get_by_text("Password log-in is switched off")).to_be_visible()
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
 
     page.fill('input[name="username"]', "root")
     page.fill('input[name="password"]', "demo")

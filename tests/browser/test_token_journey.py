@@ -18,7 +18,7 @@ from accounts.api_tokens import TokenRejected, api_token_authenticate, api_token
 from accounts.models import ApiToken, SsoGroupMapping, SsoLoginAttempt
 from accounts.sso_mappings import sso_mapping_add
 from teams.models import Membership, Project
-from tests.browser.test_accessibility import AXE_RUN, TAGS, _axe_script
+from tests.browser.test_accessibility import axe_violations
 from tests.factories import ProjectFactory, TeamFactory
 
 pytestmark = pytest.mark.browser
@@ -48,16 +48,6 @@ def _log_in(page, username: str) -> None:
     page.fill('input[name="password"]', PASSWORD)
     page.click('button[type="submit"]')
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
-
-
-def _axe(page) -> list[str]:
-    page.evaluate(_axe_script())
-    result = page.evaluate(AXE_RUN, ["document", TAGS])
-    return [
-        f"{violation['id']} ({violation['impact']}): {node['target']}: {node['why']}"
-        for violation in result["violations"]
-        for node in violation["nodes"]
-    ]
 
 
 def _api_answer(base_url: str, secret: str) -> tuple[int, str] | None:
@@ -108,7 +98,7 @@ def test_a_lead_creates_copies_uses_and_revokes_a_token(page, live_server, conso
     secret = page.evaluate("navigator.clipboard.readText()")
     assert secret == shown
     page.screenshot(path=SCREENSHOTS / "account-tokens-created.png", full_page=True)
-    assert _axe(page) == []
+    assert axe_violations(page) == []
 
     holder = api_token_authenticate(secret)
     assert holder.user is not None and holder.user.username == "lead"
@@ -189,7 +179,7 @@ def test_an_org_admin_sees_the_tokens_and_single_sign_on_pages(
     page.get_by_role("button", name="Create service token").click()
     expect(page.locator("[data-secret]")).to_contain_text("Copy it now")
     page.screenshot(path=SCREENSHOTS / "manage-tokens.png", full_page=True)
-    assert _axe(page) == []
+    assert axe_violations(page) == []
 
     # Cut off the lead's personal token from here.
     row = page.locator("tr", has_text="Notebook")
@@ -209,5 +199,5 @@ def test_an_org_admin_sees_the_tokens_and_single_sign_on_pages(
     expect(page.get_by_role("status")).to_contain_text("Added: “all-staff” → Team member")
     expect(page.get_by_text("They matched 2 mappings:")).to_be_visible()
     page.screenshot(path=SCREENSHOTS / "manage-sso.png", full_page=True)
-    assert _axe(page) == []
+    assert axe_violations(page) == []
     assert [error for error in console_errors if EXPECTED_REFUSAL not in error] == []
