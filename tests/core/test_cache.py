@@ -51,6 +51,10 @@ WRITERS = {
     "teams_membership": "-",
     # The team page's counts of open and overdue actions: read live, never cached.
     "improvement_action": "-",
+    # The project page's evidence card (latest facts, last collection): read live, never
+    # cached (portal.evidence_views.evidence_card).
+    "evidence_fact": "-",
+    "evidence_collection": "-",
     "improvement_targetrule": "target_rule_set, target_rule_clear",
     "improvement_targetoverride": "target_override_set, target_override_clear",
 }
