@@ -89,5 +89,10 @@ def invitation_check(*, invitation: Invitation | None) -> Invitation:
     if state != Invitation.State.PENDING:
         raise InvitationUnavailable(state.value, invitation)
     if active_account_exists(invitation.email):
-        raise InvitationUnavailable(ACCOUNT_ACTIVE, invitation)
+        # The account may have been set up through this very link since it was read: then
+        # "already used" is the reason the person needs to hear.
+        invitation.refresh_from_db()
+        state = invitation.state()
+        reason = ACCOUNT_ACTIVE if state == Invitation.State.PENDING else state.value
+        raise InvitationUnavailable(reason, invitation)
     return invitation
