@@ -109,3 +109,82 @@ class Fact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.value:g} for {self.project} at {self.observed_at:%Y-%m-%d %H:%M}"
+
+
+class Event(models.Model):
+    """One CI or deployment event a project's pipeline sent (`POST /api/v1/projects/<slug>/
+    events`). The sender chooses its id: sending the same event again records nothing new.
+    Outcome metrics (`Outcome`) and the `ci.*` facts are computed from these."""
+
+    class Kind(models.TextChoices):
+        PIPELINE_RUN = "pipeline_run", "Pipeline run"
+        DEPLOYMENT = "deployment", "Deployment"
+        ROLLBACK = "rollback", "Rollback"
+        INCIDENT = "incident", "Incident"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
+    sender_id = models.CharField(max_length=200)  # the payload's "id"
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    occurred_at = models.DateTimeField()
+    received_at = models.DateTimeField(default=timezone.now)
+    # Deployments and rollbacks: where ("production", lower case); pipeline runs that deploy.
+    environment = models.CharField(max_length=60, blank=True)
+    model_version = models.CharField(max_length=100, blank=True)
+    # Incidents: "opened" or "resolved"; pipeline runs: "passed" or "failed" (any step failed).
+    state = models.CharField(max_length=10, blank=True)
+    # Incidents: the incident's id, which pairs its opening with its resolution.
+    reference = models.CharField(max_length=200, blank=True)
+    # The rest of the normalised payload: steps, model_name, trained_at, run_id, url, …
+    detail = models.JSONField(default=dict)
+    token = models.ForeignKey(
+        "accounts.ApiToken", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_demo = models.BooleanField(default=False)  # recorded by seed_demo, not sent
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "sender_id"], name="event_sent_once")
+        ]
+        indexes = [
+            models.Index(fields=["project", "kind", "occurred_at"], name="event_history"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.kind} {self.sender_id} for {self.project} at {self.occurred_at:%Y-%m-%d %H:%M}"
+        )
+
+
+class Outcome(models.Model):
+    """A project's delivery outcomes in one calendar quarter ("2026-Q4"), computed from its
+    events (and the MLflow retraining fact) by `services.outcomes.outcomes_refresh` whenever
+    an event of that quarter arrives; dashboards read these rows, never the events."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="outcomes")
+    quarter = models.CharField(max_length=7)
+    # Production deployments in the quarter, and how many of them a rollback or an incident
+    # followed within 7 days.
+    deployments = models.PositiveIntegerField(default=0)
+    failed_deployments = models.PositiveIntegerField(default=0)
+    change_failure_rate = models.FloatField(null=True, blank=True)  # None: no deployments
+    # Medians, with how many values each is the median of.
+    lead_time_hours = models.FloatField(null=True, blank=True)  # training run end -> production
+    lead_time_count = models.PositiveIntegerField(default=0)
+    restore_hours = models.FloatField(null=True, blank=True)  # failure -> service restored
+    restore_count = models.PositiveIntegerField(default=0)
+    retraining_days = models.FloatField(null=True, blank=True)  # between successful trainings
+    retraining_count = models.PositiveIntegerField(default=0)
+    retraining_source = models.CharField(max_length=10, blank=True)  # "events" or "mlflow"
+    computed_at = models.DateTimeField(default=timezone.now)
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["project", "quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "quarter"], name="outcome_one_per_quarter")
+        ]
+        indexes = [models.Index(fields=["quarter"], name="outcome_quarter")]
+
+    def __str__(self) -> str:
+        return f"outcomes of {self.project} in {self.quarter}"
