@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.db import close_old_connections
 
-from accounts import services
+from accounts import selectors, services
 from accounts.models import Invitation
 from accounts.selectors import InvitationUnavailable
 from core.models import AuditEntry
@@ -60,3 +60,22 @@ def test_only_one_of_concurrent_accepts_wins(round_):
     assert Membership.objects.filter(user=user, team=team).count() == 1
     assert Invitation.objects.get().accepted_user == user
     assert AuditEntry.objects.filter(action="invitation.accept").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_link_read_just_before_another_request_used_it_says_it_was_used(
+    django_capture_on_commit_callbacks,
+):
+    """The window CI once hit: one request reads the invitation as pending, another sets up
+    the account through it, then the first checks. It hears "already used", the reason that
+    is true for the link, not "an account with this address is active"."""
+    admin = UserFactory(username="admin", is_staff=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitation_create(email="jane@example.com", name="Jane", invited_by=admin)
+    _, token = link_in(mail.outbox[-1])
+    read_before = selectors.invitation_by_token(token=token)
+    services.invitation_accept(token=token, password="a long passphrase 1")
+
+    with pytest.raises(InvitationUnavailable) as refused:
+        selectors.invitation_check(invitation=read_before)
+    assert refused.value.reason == Invitation.State.ACCEPTED.value
