@@ -213,9 +213,8 @@ EVIDENCE_ENCRYPTION_KEY = env.str("EVIDENCE_ENCRYPTION_KEY", default="")
 EVIDENCE_RETENTION_DAYS = env.int("EVIDENCE_RETENTION_DAYS", default=400)
 # Seconds to wait for each answer of a tool's server.
 EVIDENCE_HTTP_TIMEOUT = env.float("EVIDENCE_HTTP_TIMEOUT", default=10.0)
-# CI and deployment events: the largest body the events endpoint reads, in bytes.
+# Events: largest body read, in bytes. Outcomes: fewer projects behind a level show no median.
 EVENTS_MAX_BODY_BYTES = env.int("EVENTS_MAX_BODY_BYTES", default=16384)
-# Outcomes by maturity level: fewer projects than this behind a figure shows no median.
 OUTCOMES_MIN_PROJECTS = env.int("OUTCOMES_MIN_PROJECTS", default=3)
 
 # --- REST API (api/) ----------------------------------------------------------------------------
