@@ -143,8 +143,10 @@ def json_view(view: Callable[..., HttpResponseBase], *, read_only: bool = False)
         finally:
             request.method = method
         if isinstance(response, HttpResponseNotAllowed):
-            allowed = ", ".join([*response.get("Allow", "GET").split(", "), "HEAD"])
-            return method_not_allowed(allowed)
+            allowed = response.get("Allow", "GET").split(", ")
+            if "GET" in allowed:
+                allowed.append("HEAD")
+            return method_not_allowed(", ".join(allowed))
         if not read_only:
             # What a token reads is its reader's: no cache keeps it for anyone else.
             add_never_cache_headers(response)

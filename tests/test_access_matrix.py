@@ -434,6 +434,8 @@ MATRIX = {
     "api:openapi-view": ("/api/v1/docs", OPEN_TO_ALL, NOT_ALLOWED, {}),
     "api:api-root": ("/api/v1/", NOT_FOUND, NOT_FOUND, {}),
     "api:no_endpoint": ("/api/v1/no-such-endpoint", NOT_FOUND, NOT_FOUND, {}),
+    # Pipelines post events with a service token; a session is no token (tests/api/test_events.py).
+    "api:event_create": ("/api/v1/projects/{project}/events", NOT_ALLOWED, TOKEN_ONLY, {}),
     **{
         f"api:{name}": (f"/api/v1/{path}", TOKEN_ONLY, NOT_ALLOWED, {})
         for name, path in [

@@ -16,7 +16,9 @@ from tests.api.conftest import API, personal_token
 pytestmark = pytest.mark.django_db
 
 DOCUMENT = api.get_openapi_schema()
-PATHS = sorted(DOCUMENT["paths"])
+PATHS = sorted(path for path, methods in DOCUMENT["paths"].items() if "get" in methods)
+# The one address that writes: tests/api/test_events_fuzz.py throws bodies at it.
+WRITES = [f"{API}/projects/{{slug}}/events"]
 ANSWERS = {200, 401, 404, 422}
 
 TRICKY = [
@@ -106,7 +108,5 @@ def test_any_parameters_get_200_401_404_or_422_in_json(path, secrets, client, da
 
 
 def test_it_fuzzes_every_endpoint():
-    assert [path.removeprefix(API) for path in PATHS] == sorted(
-        path.removeprefix(API) for path in DOCUMENT["paths"]
-    )
+    assert sorted(PATHS + WRITES) == sorted(DOCUMENT["paths"])
     assert len(PATHS) == 17

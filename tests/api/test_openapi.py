@@ -1,5 +1,6 @@
 """The OpenAPI document and its page: valid OpenAPI, open to everyone (they hold no data),
-read-only, and JSON wherever the API answers, also at addresses it does not have."""
+read-only but for the events a pipeline posts, and JSON wherever the API answers, also at
+addresses it does not have."""
 
 import pytest
 from django.test import Client
@@ -35,10 +36,14 @@ def test_every_operation_reads_needs_a_token_and_says_what_it_answers(client):
         for method, operation in methods.items()
     ]
     assert operations
+    writes = [(path, method) for path, method, _ in operations if method != "get"]
+    assert writes == [(f"{API}/projects/{{slug}}/events", "post")]
     for path, method, operation in operations:
-        assert method == "get", path
         assert operation["security"] == [{"BearerToken": []}], path
-        assert {"200", "401", "404", "422", "429"} <= set(operation["responses"]), path
+        answers = {"200", "401", "404", "422", "429"}
+        if method == "post":
+            answers |= {"201", "400", "403", "409", "413"}
+        assert answers <= set(operation["responses"]), path
         assert operation["operationId"].isidentifier(), path
     ids = [operation["operationId"] for _, _, operation in operations]
     assert len(ids) == len(set(ids))
