@@ -22,7 +22,7 @@ WINDOW_DAYS: Final = 30  # the runs facts look back this far
 class FactDefinition:
     key: str
     kind: FactKind
-    source: str  # "mlflow"; "ci" with the events issue
+    source: str  # "mlflow", or "ci" (computed from the CI events pipelines send)
     label: str  # what it measures, for the framework file's errors and the settings page
     # How a value reads, e.g. "{count} of {total} runs in the last 30 days logged a dataset
     # input"; formatted with the fact's detail and `value`.
@@ -95,8 +95,43 @@ FACTS: Final[dict[str, FactDefinition]] = {
             "median days between new model versions (the retraining cadence)",
             "a new model version every {value:.0f} days (median of {total} intervals)",
         ),
+        FactDefinition(
+            "ci.pipeline_runs_30d",
+            "count",
+            "ci",
+            "pipeline runs reported in the last 30 days",
+            "{value:.0f} pipeline runs in the last 30 days",
+        ),
+        FactDefinition(
+            "ci.tests_share_30d",
+            "share",
+            "ci",
+            "share of the last 30 days' pipeline runs that ran the tests",
+            "{count} of {total} pipeline runs in the last 30 days ran the tests",
+        ),
+        FactDefinition(
+            "ci.data_validation_share_30d",
+            "share",
+            "ci",
+            "share of the last 30 days' training runs that validated the data before training",
+            "{count} of {total} pipeline runs that trained a model in the last 30 days "
+            "validated the data first",
+        ),
+        FactDefinition(
+            "ci.evaluation_gate_share_30d",
+            "share",
+            "ci",
+            "share of the last 30 days' deploying runs that passed an evaluation gate first",
+            "{count} of {total} pipeline runs that deployed in the last 30 days passed an "
+            "evaluation gate first",
+        ),
     ]
 }
+
+
+def facts_of(source: str) -> list[str]:
+    """The keys of the facts from `source` ("mlflow", "ci"), in FACTS's order."""
+    return [key for key, fact in FACTS.items() if fact.source == source]
 
 
 def fact_sentence(key: str, value: float, detail: dict) -> str:

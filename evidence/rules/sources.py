@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Final
 
-SOURCE_NAMES: Final[Mapping[str, str]] = {"mlflow": "MLflow", "ci": "CI"}
+SOURCE_NAMES: Final[Mapping[str, str]] = {"mlflow": "MLflow", "ci": "CI events"}
 
 
 def source_name(source: str) -> str:

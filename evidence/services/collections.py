@@ -28,7 +28,7 @@ from core.audit import audit_record
 from core.dispatch import dispatch_on_commit
 from evidence.collectors.mlflow.client import MlflowClient, MlflowError
 from evidence.collectors.mlflow.reading import STEPS, mlflow_read
-from evidence.models import Collection, Fact, MlflowConnection
+from evidence.models import Collection, Event, Fact, MlflowConnection
 from evidence.rules.mlflow_facts import FactValue, facts_compute
 from evidence.secrets import InvalidToken, token_decrypt
 from teams.models import Project
@@ -127,12 +127,15 @@ class Housekeeping:
     requeued: list[Collection]  # queued too long, their task queued again
     facts_deleted: int
     collections_deleted: int
+    events_deleted: int
 
 
 def collections_housekeep(*, now: datetime.datetime, retention_days: int) -> Housekeeping:
     """1. Fail the collections running for more than STUCK_AFTER: their worker died.
     2. Queue again the task of collections queued for more than QUEUED_RESCUE_AFTER.
-    3. Delete facts observed, and collections finished, more than `retention_days` ago."""
+    3. Delete facts observed, collections finished and events that occurred more than
+       `retention_days` ago. Outcomes computed from those events stay: they are the
+       history the pages show."""
     stuck = list(
         Collection.objects.filter(
             status=Collection.Status.RUNNING, started_at__lt=now - STUCK_AFTER
@@ -151,7 +154,8 @@ def collections_housekeep(*, now: datetime.datetime, retention_days: int) -> Hou
     collections_deleted, _ = Collection.objects.filter(
         finished_at__lt=cutoff, status__in=[Collection.Status.SUCCEEDED, Collection.Status.FAILED]
     ).delete()
-    return Housekeeping(rescued, requeued, facts_deleted, collections_deleted)
+    events_deleted, _ = Event.objects.filter(occurred_at__lt=cutoff).delete()
+    return Housekeeping(rescued, requeued, facts_deleted, collections_deleted, events_deleted)
 
 
 def _rescue(collection: Collection, now: datetime.datetime) -> bool:

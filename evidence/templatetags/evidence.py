@@ -1,17 +1,20 @@
 """How the pages of other apps show evidence: {% load evidence %}.
 
+<h2>{{ evidence.lines|evidence_from }}</h2>
 {{ reading.source|source_name }}: {{ reading.sentence }}
 (checked {{ reading.observed_at|checked_ago }})
 {% if suggestion|contradicts:answer.value %}…{% endif %}
 """
 
 import datetime
+from collections.abc import Iterable
 
 from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
 
 from evidence.rules import sources, suggestions
+from evidence.rules.facts import FACTS
 
 register = template.Library()
 
@@ -20,6 +23,27 @@ register = template.Library()
 def source_name(source: str) -> str:
     """{{ "mlflow"|source_name }} -> "MLflow"."""
     return sources.source_name(source)
+
+
+def _source_names(lines: Iterable) -> tuple[str, bool]:
+    """The sources of the facts in `lines` (each with a fact `key`), as "MLflow and CI
+    events", and whether that is MLflow alone; MLflow without facts yet."""
+    found = dict.fromkeys(FACTS[line.key].source for line in lines if line.key in FACTS)
+    found = found or {"mlflow": None}
+    return " and ".join(sources.source_name(s) for s in found), list(found) == ["mlflow"]
+
+
+@register.filter
+def evidence_from(lines: Iterable) -> str:
+    """The project page's evidence card heading: "Evidence from MLflow and CI events"."""
+    return f"Evidence from {_source_names(lines)[0]}"
+
+
+@register.filter
+def what_evidence_shows(lines: Iterable) -> str:
+    """The evidence page's heading: "What MLflow shows", "What MLflow and CI events show"."""
+    names, mlflow_alone = _source_names(lines)
+    return f"What {names} {'shows' if mlflow_alone else 'show'}"
 
 
 @register.filter

@@ -145,7 +145,7 @@ def test_the_mismatch_note_follows_the_saved_answer(client_for, alice, draft, pr
     assert "has-mismatch" in swapped.group(0)
     note = _evidence(response.text, DATA)
     assert (
-        f"{MISMATCH} You answered “Fully in place”, and what MLflow shows suggests “Not in place”."
+        f"{MISMATCH} You answered “Fully in place”, and the evidence from MLflow suggests “Not in place”."
         in note
     )
     assert MISMATCH in _evidence(_page(client, draft), DATA)

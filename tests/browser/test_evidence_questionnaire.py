@@ -58,7 +58,7 @@ def test_the_mismatch_note_follows_the_answer_without_a_reload(
     note = tools.locator(".evidence-mismatch")
     expect(note).to_be_visible()
     expect(note).to_contain_text(
-        f"{MISMATCH} You answered “Fully in place”, and what MLflow shows suggests “Partly”."
+        f"{MISMATCH} You answered “Fully in place”, and the evidence from MLflow suggests “Partly”."
     )
     expect(form.get_by_label("Fully in place", exact=True)).to_be_checked()
     form.scroll_into_view_if_needed()

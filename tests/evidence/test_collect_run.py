@@ -14,7 +14,7 @@ from cryptography.fernet import Fernet
 from evidence import tasks
 from evidence.collectors.mlflow import client as client_module
 from evidence.models import Collection, Fact, MlflowConnection
-from evidence.rules.facts import FACTS
+from evidence.rules.facts import facts_of
 from evidence.secrets import token_encrypt
 from evidence.services import collections
 from evidence.services.collections import collection_run
@@ -24,6 +24,8 @@ TOKEN = "mlflow-token-Hk38vQ-never-shown"
 NOW = datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.UTC)
 NOW_MS = int(NOW.timestamp() * 1000)
 DAY = 86_400_000
+# What a collection records: the CI facts come from events, not from MLflow.
+MLFLOW_FACTS = facts_of("mlflow")
 
 
 def run(run_id, days_ago, *, git=True, dataset=True, metric=True):
@@ -102,7 +104,7 @@ def test_it_records_every_fact_the_data_supports_at_the_collections_finish(proje
     assert collection.status == Collection.Status.SUCCEEDED
     assert (collection.started_at, collection.finished_at) == (NOW, NOW)
     assert (collection.steps_done, collection.steps_total, collection.step_label) == (5, 5, "Done")
-    assert collection.facts_recorded == len(FACTS) == Fact.objects.count()
+    assert collection.facts_recorded == len(MLFLOW_FACTS) == Fact.objects.count()
     assert set(Fact.objects.values_list("observed_at", "collection", "is_demo")) == {
         (NOW, collection.pk, False)
     }
@@ -225,7 +227,7 @@ def test_a_failed_collection_keeps_the_earlier_facts_and_records_why(
 ):
     first = collect(project, at=NOW - datetime.timedelta(days=1))
     before = list(Fact.objects.order_by("id").values_list("id", "key", "value", "observed_at"))
-    assert len(before) == len(FACTS)
+    assert len(before) == len(MLFLOW_FACTS)
     settings.EVIDENCE_HTTP_TIMEOUT = 0.3
     monkeypatch.setattr(client_module, "MAX_PAGES", 4)
     fault(mlflow, project)
@@ -246,7 +248,7 @@ def test_the_next_collection_recovers_after_a_failure(project, mlflow):
     recovered = collect(project, at=NOW + datetime.timedelta(hours=1))
     assert recovered.status == Collection.Status.SUCCEEDED
     assert (recovered.error_kind, recovered.error) == ("", "")
-    assert Fact.objects.filter(collection=recovered).count() == len(FACTS)
+    assert Fact.objects.filter(collection=recovered).count() == len(MLFLOW_FACTS)
 
 
 def test_the_token_is_in_no_log_line_and_no_error(project, mlflow, caplog):
@@ -273,7 +275,7 @@ def test_it_runs_a_collection_once(project, mlflow):
     requests_made = len(mlflow.received)
     assert collection_run(collection_id=collection.pk) is None
     assert len(mlflow.received) == requests_made
-    assert Fact.objects.count() == len(FACTS)
+    assert Fact.objects.count() == len(MLFLOW_FACTS)
 
 
 def test_it_fails_when_the_connection_was_removed_meanwhile(project, mlflow):

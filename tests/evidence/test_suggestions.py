@@ -119,7 +119,7 @@ def test_a_fact_reads_as_a_sentence(key, value, detail, sentence):
 
 
 def test_every_fact_comes_from_a_named_source():
-    assert {source_name(fact.source) for fact in FACTS.values()} == {"MLflow"}
+    assert {source_name(fact.source) for fact in FACTS.values()} == {"MLflow", "CI events"}
     assert source_name("jenkins") == "jenkins"
 
 
