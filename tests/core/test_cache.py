@@ -51,6 +51,7 @@ WRITERS = {
     "teams_membership": "-",
     # The team page's counts of open and overdue actions: read live, never cached.
     "improvement_action": "-",
+    "evidence_outcome": "outcomes_refresh (tests/evidence/test_outcomes_refresh.py)",
     # The project page's evidence card (latest facts, last collection): read live, never
     # cached (portal.evidence_views.evidence_card).
     "evidence_fact": "-",
