@@ -15,11 +15,13 @@ from django_htmx.http import push_url
 from core.access import is_org_admin
 from core.cache import CACHE_SECONDS, dashboards_generation
 from core.http import PortalRequest
-from insights import exports, page_figures
+from improvement.target_rules import quarter_of
+from insights import exports, outcome_cards, page_figures
 from insights.review_counts import ReviewsCard
 from insights.selectors import organisation as selectors
 from insights.selectors import units
 from insights.selectors.exemptions import exemptions_overview
+from insights.selectors.outcomes import outcomes_by_level
 from insights.selectors.reviews import reviews_card
 from insights.selectors.targets import DashboardTargets, dashboard_targets
 from insights.shapes import (
@@ -131,6 +133,13 @@ class DashboardPage:
     @cached_property
     def reviews(self) -> ReviewsCard:
         return reviews_card(filters=self.filters, counts=self.data.current.reviews)
+
+    @cached_property
+    def outcomes(self) -> outcome_cards.OutcomesByLevelCard:
+        return outcome_cards.by_level_card(
+            outcomes_by_level(filters=self.filters),
+            current_quarter=quarter_of(timezone.localdate()),
+        )
 
     @cached_property
     def charts(self) -> dict[str, dict]:

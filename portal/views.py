@@ -14,7 +14,8 @@ from core.access import can_manage_team
 from core.http import PortalRequest
 from improvement.selectors.actions import plan_summary
 from improvement.selectors.targets import project_targets, summarise
-from insights import page_figures
+from insights import outcome_cards, page_figures
+from insights.selectors.outcomes import project_outcomes, team_outcome_trend, team_outcomes
 from insights.selectors.project import project_insights
 from insights.selectors.team import team_insights
 from portal.evidence_views import evidence_card
@@ -67,6 +68,7 @@ def team_detail(request: PortalRequest, slug: str) -> HttpResponse:
     context = _team_context(request, team, members=selectors.team_members(team=team))
     context["charts"] = page_figures.team_figures(context["insights"], team=team)
     context["plan"] = plan_summary(team_ids=[team.pk])[team.pk]
+    context["outcomes"] = outcome_cards.team_card(team_outcomes(team), team_outcome_trend(team))
     return render(request, "portal/team_detail.html", context)
 
 
@@ -109,6 +111,7 @@ def project_detail(request: PortalRequest, slug: str) -> HttpResponse:
         "profile": assessment_selectors.project_profile(project_id=project.pk),
         "target": project_targets(projects=[project.pk])[project.pk],
         "evidence": evidence_card(project=project),
+        "outcomes": outcome_cards.project_card(project_outcomes(project)),
     }
     return render(request, "portal/project_detail.html", context)
 

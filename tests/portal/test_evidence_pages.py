@@ -401,5 +401,5 @@ def test_the_pages_read_evidence_in_fixed_queries(
         assert client.get(f"/projects/{project.slug}/evidence/").status_code == 200
 
 
-PROJECT_PAGE_WITH_FACTS = 16
+PROJECT_PAGE_WITH_FACTS = 17
 EVIDENCE_PAGE = 11
