@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from demo import PRODUCTION_REFUSAL
 from demo import organisation as demo
+from demo.events import seed_events
 from demo.evidence import seed_evidence
 from demo.history import seed_history
 from demo.improvement import seed_improvement
@@ -12,7 +13,8 @@ from demo.reviews import seed_reviews
 class Command(BaseCommand):
     help = (
         "Create the demo organisation: teams, people, projects, quarters of assessment "
-        "history, targets, plans, an initiative, a reviewer's queue and facts from MLflow. "
+        "history, targets, plans, an initiative, a reviewer's queue, facts from MLflow and "
+        "CI and deployment events. "
         "Deterministic for a seed; running it again adds nothing."
     )
 
@@ -35,6 +37,9 @@ class Command(BaseCommand):
         improvement = seed_improvement(teams=organisation.teams, seed=seed)
         # Facts follow the answers, so they come after the history and the reviews.
         evidence = seed_evidence(teams=organisation.teams, seed=seed)
+        # Events follow the levels and the answers; their outcomes fall back on the MLflow
+        # retraining fact, so they come last.
+        events = seed_events(teams=organisation.teams, seed=seed)
         self.stdout.write(
             f"Demo organisation: {len(organisation.teams)} teams, "
             f"{len(organisation.projects)} projects ({organisation.created_projects} new), "
@@ -44,7 +49,9 @@ class Command(BaseCommand):
             f"{improvement.initiative_weeks} weeks of initiative history, "
             f"{reviews.awaiting_review} submissions awaiting review, "
             f"{evidence.facts_created} new facts from MLflow (demo data) for "
-            f"{evidence.projects_with_facts} projects."
+            f"{evidence.projects_with_facts} projects, "
+            f"{events.events_created} new CI and deployment events (demo data) for "
+            f"{events.projects_with_events} projects."
         )
         self.stdout.write(
             "Demo accounts (password 'demo'): admin (org admin), manager (management), "
