@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assessments.rules.levels import LEVEL_NAMES
+from evidence.rules.outcomes import quarter_before
 from insights.outcome_figures import (
     NONE,
     days,
@@ -355,6 +356,11 @@ class OutcomesByLevelCard:
     has_outcomes: bool
     is_demo: bool
     no_causation: str = NO_CAUSATION
+
+    @property
+    def earlier_quarter(self) -> str:
+        """The quarter before, offered when this one, still running, is too thin to compare."""
+        return quarter_before(self.quarter)
 
 
 def _level_cell(figure: LevelFigure, text: Callable[[float], str]) -> LevelCell:

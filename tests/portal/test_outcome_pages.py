@@ -285,6 +285,29 @@ def test_the_dashboard_says_when_no_two_levels_can_be_compared(assessed, client_
     assert NO_CAUSATION in outcomes
 
 
+def test_a_running_quarter_too_thin_to_compare_links_to_the_quarter_before(
+    assessed, client_for, carol
+):
+    period, projects = assessed
+    outcome(projects[1][0], period.key, deployments=3)
+    during_the_quarter = datetime.datetime(2026, 2, 10, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(during_the_quarter, tick=False):
+        response = client_for(carol).get(f"/org/?quarter={period.key}")
+    outcomes = card(response, "outcomes-by-level")
+    assert outcomes.startswith(f"Delivery outcomes by maturity level, {period.key} so far")
+    assert "too few projects to compare the levels yet. Most teams submit late" in outcomes
+    assert "Most teams submit late in the quarter: see 2025-Q4" in outcomes
+    assert 'href="?quarter=2025-Q4" data-testid="outcomes-earlier"' in response.content.decode()
+
+
+def test_a_past_quarter_too_thin_to_compare_offers_no_other(assessed, client_for, carol):
+    period, projects = assessed
+    outcome(projects[1][0], period.key, deployments=3)
+    outcomes = card(client_for(carol).get(f"/org/?quarter={period.key}"), "outcomes-by-level")
+    assert "too few projects to compare the levels yet." in outcomes
+    assert "Most teams submit late" not in outcomes
+
+
 def test_the_dashboard_without_outcomes_says_where_they_come_from(assessed, client_for, carol):
     period, _ = assessed
     outcomes = card(client_for(carol).get(f"/org/?quarter={period.key}"), "outcomes-by-level")
