@@ -36,6 +36,10 @@ V2_RULES = {
     "model-registry": {"fact": "mlflow.versions_linked_share", "at_least": 0.8},
     "model-version-traceable": {"fact": "mlflow.production_alias_share", "at_least": 1.0},
     "retrain-automated": {"fact": DAYS, "at_most": 45},
+    # From the pipeline runs a project's CI posts (issue 16).
+    "data-validation-gate": {"fact": "ci.data_validation_share_30d", "at_least": 0.8},
+    "unit-tests-ci": {"fact": "ci.tests_share_30d", "at_least": 0.9},
+    "release-gate-automated": {"fact": "ci.evaluation_gate_share_30d", "at_least": 1.0},
 }
 
 
@@ -82,7 +86,7 @@ def test_evidence_rules_leave_the_content_hash_as_it_was():
         (
             {"fact": "mlflow.nope", "at_least": 0.8},
             "evidence fact 'mlflow.nope' is not a fact the portal collects "
-            "(mlflow.dataset_inputs_share_30d, mlflow.git_commit_share_30d,",
+            "(ci.data_validation_share_30d, ci.evaluation_gate_share_30d,",
         ),
         ({"at_least": 0.8}, "evidence fact None is not a fact the portal collects"),
         ({"fact": INPUTS}, "evidence needs exactly one of 'at_least' and 'at_most'"),
@@ -147,7 +151,7 @@ def test_without_a_checker_a_rule_is_only_checked_for_shape():
         _parse(_with_evidence({1: 2}), checked=False)
 
 
-def test_the_shipped_v2_file_has_its_six_rules():
+def test_the_shipped_v2_file_has_its_nine_rules():
     spec = parse_framework_file(V2_PATH, evidence_errors=evidence_rule_errors)
     assert {p.key: p.evidence for p in spec.practices() if p.evidence} == V2_RULES
 
@@ -167,7 +171,7 @@ def test_load_framework_refuses_a_bad_rule_with_the_practice_and_the_problem(db,
         call_command("load_framework", str(path))
     assert str(raised.value).startswith(
         f"{path}: practice {KEY!r}: evidence fact 'mlflow.nope' is not a fact the portal "
-        "collects (mlflow.dataset_inputs_share_30d, "
+        "collects (ci.data_validation_share_30d, "
     )
     assert not Framework.objects.exists()
 
@@ -206,8 +210,9 @@ def test_v2_reloads_over_itself_in_use_with_its_evidence_updated(db, tmp_path, p
     output = _load(FRAMEWORK_PATH, V2_PATH)
     assert output.count("Unchanged:") == 2
     assert (
-        "Evidence rules updated for 6 practices: data-versioned-snapshots, exp-runs-logged, "
-        "run-commit-recorded, retrain-automated, model-version-traceable, model-registry."
+        "Evidence rules updated for 9 practices: data-versioned-snapshots, "
+        "data-validation-gate, exp-runs-logged, run-commit-recorded, retrain-automated, "
+        "unit-tests-ci, release-gate-automated, model-version-traceable, model-registry."
     ) in output
     v2 = Framework.objects.get(key="mlops", version=2)
     assert {

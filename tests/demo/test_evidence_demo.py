@@ -40,7 +40,7 @@ def _latest_answers() -> dict[int, str]:
 def test_it_records_weeks_of_demo_facts_for_the_projects_that_use_mlflow(demo):
     projects = list(Project.objects.order_by("pk"))
     kinds = dict(ProjectProfile.objects.values_list("project_id", "kind"))
-    facts = Fact.objects.all()
+    facts = Fact.objects.filter(key__startswith="mlflow.")  # CI facts: test_events_demo.py
     assert facts.exists() and not facts.filter(is_demo=False).exists()
     assert set(facts.values_list("key", flat=True)) <= set(FACTS)
     with_facts = set(facts.values_list("project_id", flat=True))
@@ -78,7 +78,9 @@ def test_projects_differ_and_mostly_agree_with_what_their_teams_answered(demo):
         assert max(by_answer["no"]) <= 0.25
     registered = [facts for facts in latest.values() if "mlflow.registered_models" in facts]
     assert registered and len(registered) < len(latest)  # exploration registers no model
-    runs = {facts["mlflow.runs_30d"].value for facts in latest.values()}
+    runs = {
+        facts["mlflow.runs_30d"].value for facts in latest.values() if "mlflow.runs_30d" in facts
+    }
     assert len(runs) > 3
 
 
