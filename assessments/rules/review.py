@@ -205,11 +205,12 @@ def _big_rise_text(dimensions: Mapping[str, int], overall_rise: int, previous: i
 
 
 def _mismatch_text(mismatches: Sequence[EvidenceMismatch]) -> str:
-    """ "MLflow disagrees with 2 answers of “fully in place”: Data versioned snapshots (3 of
-    15 runs … logged a dataset input; it suggests “Partly”) and …"."""
+    """ "The evidence from MLflow disagrees with 2 answers of “fully in place”: Data versioned
+    snapshots (3 of 15 runs … logged a dataset input; it suggests “Partly”) and …"."""
     count = len(mismatches)
     sources = list(dict.fromkeys(m.source for m in mismatches))
-    who = f"{sources[0]} disagrees" if len(sources) == 1 else "The tools disagree"
+    # "The evidence from …" reads for a singular tool ("MLflow") and a plural one ("CI events").
+    who = f"The evidence from {sources[0]} disagrees" if len(sources) == 1 else "The tools disagree"
     parts = [
         f"{m.practice} ({'demo data: ' if m.is_demo else ''}{m.fact}; it suggests “{m.suggested}”)"
         for m in mismatches

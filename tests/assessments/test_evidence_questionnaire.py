@@ -145,8 +145,8 @@ def test_the_mismatch_note_follows_the_saved_answer(client_for, alice, draft, pr
     assert "has-mismatch" in swapped.group(0)
     note = _evidence(response.text, DATA)
     assert (
-        f"{MISMATCH} You answered “Fully in place”, and the evidence from MLflow suggests “Not in place”."
-        in note
+        f"{MISMATCH} You answered “Fully in place”, and the evidence from MLflow suggests "
+        "“Not in place”." in note
     )
     assert MISMATCH in _evidence(_page(client, draft), DATA)
 
@@ -291,10 +291,10 @@ def test_submitting_stores_the_mismatch_signal_in_one_sentence(alice, draft, pro
     answer_all(draft, "yes")
     assessment_submit(assessment=draft, user=alice)
     assert _mismatch_signals(draft) == [
-        "MLflow disagrees with 2 answers of “fully in place”: Data versioned snapshots "
-        "(3 of 15 runs in the last 30 days logged a dataset input; it suggests “Partly”) and "
-        "Run commit recorded (demo data: 0 of 15 runs in the last 30 days recorded their git "
-        "commit; it suggests “Not in place”)."
+        "The evidence from MLflow disagrees with 2 answers of “fully in place”: Data "
+        "versioned snapshots (3 of 15 runs in the last 30 days logged a dataset input; it "
+        "suggests “Partly”) and Run commit recorded (demo data: 0 of 15 runs in the last 30 "
+        "days recorded their git commit; it suggests “Not in place”)."
     ]
 
 

@@ -278,14 +278,23 @@ def test_one_mismatch_reads_as_one_sentence():
     (signal,) = _signals([_mismatch("Run commit recorded")])
     assert signal.kind == "evidence_mismatch"
     assert signal.text == (
-        "MLflow disagrees with 1 answer of “fully in place”: Run commit recorded "
-        "(run commit recorded fact; it suggests “Partly”)."
+        "The evidence from MLflow disagrees with 1 answer of “fully in place”: Run commit "
+        "recorded (run commit recorded fact; it suggests “Partly”)."
+    )
+
+
+def test_a_mismatch_with_ci_events_reads_as_well():
+    (signal,) = _signals([_mismatch("Unit tests in CI", source="CI events")])
+    assert signal.text.startswith(
+        "The evidence from CI events disagrees with 1 answer of “fully in place”: Unit tests"
     )
 
 
 def test_many_mismatches_name_four_and_count_the_rest():
     (signal,) = _signals([_mismatch(f"P{n}") for n in range(6)])
-    assert signal.text.startswith("MLflow disagrees with 6 answers of “fully in place”: P0 (")
+    assert signal.text.startswith(
+        "The evidence from MLflow disagrees with 6 answers of “fully in place”: P0 ("
+    )
     assert signal.text.endswith("P3 (p3 fact; it suggests “Partly”) and 2 more practices.")
 
 

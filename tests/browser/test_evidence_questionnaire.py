@@ -92,8 +92,8 @@ def test_the_mismatch_note_follows_the_answer_without_a_reload(
     section.scroll_into_view_if_needed()
     section.screenshot(path=SCREENSHOTS / "evidence-result-checked.png", caret="initial")
     expect(page.get_by_test_id("review-signals")).to_contain_text(
-        "Answers the tools disagree with. MLflow disagrees with 1 answer of “fully in place”: "
-        "Data versioned snapshots (3 of 15 runs"
+        "Answers the tools disagree with. The evidence from MLflow disagrees with 1 answer of "
+        "“fully in place”: Data versioned snapshots (3 of 15 runs"
     )
     assert axe_violations(page) == []
     assert console_errors == []
