@@ -25,7 +25,7 @@ import datetime
 import itertools
 import statistics
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 PRODUCTION = "production"
 FAILURE_WINDOW = datetime.timedelta(days=7)
@@ -79,6 +79,10 @@ class QuarterFigures:
     retraining_days: float | None
     retraining_count: int
     retraining_source: str  # "events", "mlflow" or ""
+
+
+# The stored figures of a quarter: the Outcome model's columns of the same names.
+QUARTER_FIGURES = tuple(field.name for field in fields(QuarterFigures))
 
 
 def quarter_of(moment: datetime.date) -> str:

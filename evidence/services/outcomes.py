@@ -21,6 +21,7 @@ from evidence.models import Event, Fact, Outcome
 from evidence.rules.outcomes import (
     FAILURE_WINDOW,
     PRODUCTION,
+    QUARTER_FIGURES,
     EventFact,
     quarter_bounds,
     quarter_of,
@@ -41,16 +42,7 @@ EVENT_FIELDS = (
     "is_demo",
 )
 OUTCOME_FIELDS = (
-    "deployments",
-    "failed_deployments",
-    "change_failure_rate",
-    "lead_time_hours",
-    "lead_time_count",
-    "restore_hours",
-    "restore_count",
-    "retraining_days",
-    "retraining_count",
-    "retraining_source",
+    *(name for name in QUARTER_FIGURES if name != "quarter"),
     "computed_at",
     "is_demo",
 )

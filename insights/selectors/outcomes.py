@@ -17,25 +17,22 @@ from django.utils import timezone
 from assessments.review_scope import review_scope
 from assessments.rules.levels import LEVELS
 from evidence.models import Outcome
-from evidence.rules.outcomes import SOURCE_EVENTS, SOURCE_MLFLOW, last_quarters
+from evidence.rules.outcomes import (
+    QUARTER_FIGURES,
+    SOURCE_EVENTS,
+    SOURCE_MLFLOW,
+    QuarterFigures,
+    last_quarters,
+)
 from insights.selectors.common import SUBMITTED, scope_q
 from insights.shapes import DashboardFilters
 from teams.models import Project, Team
 
 
 @dataclass(frozen=True)
-class QuarterOutcome:
-    quarter: str  # "2026-Q4"
-    deployments: int
-    failed_deployments: int
-    change_failure_rate: float | None  # 0..1; None without deployments
-    lead_time_hours: float | None
-    lead_time_count: int
-    restore_hours: float | None
-    restore_count: int
-    retraining_days: float | None
-    retraining_count: int
-    retraining_source: str  # "events", "mlflow" or ""
+class QuarterOutcome(QuarterFigures):
+    """A quarter's stored figures ("2026-Q4"; a failure rate from 0 to 1), as a page shows them."""
+
     is_demo: bool
     in_progress: bool  # the current quarter: figures so far
     has_events: bool = True  # False: no event in the quarter, so no figures at all
@@ -78,20 +75,7 @@ class OutcomesByLevel:
     is_demo: bool  # any row behind the figures is demo data
 
 
-OUTCOME_VALUES = (
-    "quarter",
-    "deployments",
-    "failed_deployments",
-    "change_failure_rate",
-    "lead_time_hours",
-    "lead_time_count",
-    "restore_hours",
-    "restore_count",
-    "retraining_days",
-    "retraining_count",
-    "retraining_source",
-    "is_demo",
-)
+OUTCOME_VALUES = (*QUARTER_FIGURES, "is_demo")
 
 
 def project_outcomes(project: Project, *, count: int = 4) -> ProjectOutcomes:

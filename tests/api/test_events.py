@@ -18,6 +18,7 @@ from accounts.api_tokens import api_token_create, api_token_revoke
 from accounts.models import ApiToken
 from evidence.models import Event, Fact, Outcome
 from evidence.rules.events import EventInvalid
+from evidence.rules.outcomes import QUARTER_FIGURES
 from evidence.services import events as event_service
 from tests.api.conftest import API, expire, personal_token, service_token
 from tests.factories import ProjectFactory
@@ -221,19 +222,7 @@ HISTORY = [
 
 
 def _outcome(project) -> dict:
-    return Outcome.objects.filter(project=project).values(
-        "quarter",
-        "deployments",
-        "failed_deployments",
-        "change_failure_rate",
-        "lead_time_hours",
-        "lead_time_count",
-        "restore_hours",
-        "restore_count",
-        "retraining_days",
-        "retraining_count",
-        "retraining_source",
-    )[0]
+    return Outcome.objects.filter(project=project).values(*QUARTER_FIGURES)[0]
 
 
 @pytest.mark.parametrize("order", ["as_sent", "reversed", "shuffled"])
