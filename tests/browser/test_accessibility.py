@@ -439,6 +439,7 @@ NOT_PAGES = {
             "initiative_list",
             "initiative_detail",
             "me",
+            "event_create",
         ]
     ),
 }
