@@ -64,6 +64,11 @@ def framework_uses_profiles(framework: Framework) -> bool:
     return framework.scoring_rule >= 2
 
 
+def draft_profile_keep(*, assessment: Assessment, row: ProjectProfile | None) -> None:
+    """Keep the project's profile, read together with the draft, for assessment_profile."""
+    assessment._draft_profile = row.as_profile() if row else None  # type: ignore[attr-defined]
+
+
 def draft_profile_forget(*, assessment: Assessment) -> None:
     """Drop the profile kept on the instance, so the next read sees the stored one."""
     assessment.__dict__.pop("_draft_profile", None)

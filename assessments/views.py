@@ -2,7 +2,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST, require_safe
 
 from assessments import evidence_selectors, exemption_selectors, selectors
@@ -168,9 +170,9 @@ def _review_context(assessment: Assessment, answer_rows: list[Answer]) -> dict:
 @require_POST
 @login_required
 def answer_save(request: PortalRequest, pk: int, practice_key: str) -> HttpResponse:
-    assessment = selectors.assessment_get_for_user(user=request.user, pk=pk)
+    answer = selectors.answer_get_for_user(user=request.user, pk=pk, practice_key=practice_key)
+    assessment = answer.assessment
     permissions = selectors.assessment_permissions(user=request.user, assessment=assessment)
-    answer = selectors.answer_get(assessment=assessment, practice_key=practice_key)
     context: dict[str, object] = {
         "assessment": assessment,
         "answer": answer,
@@ -179,16 +181,15 @@ def answer_save(request: PortalRequest, pk: int, practice_key: str) -> HttpRespo
         # still meets the conflict check instead of silently overwriting someone's answer.
         "client_version": _posted_version(request),
     }
-    template = "assessments/assessment_form.html#save-status"
     if not request.htmx:
         return _answer_save_without_javascript(request, assessment, answer, permissions)
     if not permissions["can_answer"]:
         context["error"] = selectors.read_only_reason(user=request.user, assessment=assessment)
-        return render(request, template, context, status=403)
+        return _save_status(request, context, status=403)
     form = AnswerForm(request.POST)
     if not form.is_valid():
         context["form"] = form
-        return render(request, template, context, status=422)
+        return _save_status(request, context, status=422)
     data = form.cleaned_data
     old_value = answer.value
     try:
@@ -201,13 +202,13 @@ def answer_save(request: PortalRequest, pk: int, practice_key: str) -> HttpRespo
         )
     except services.AnswerConflict as conflict:
         context["conflict"] = conflict.current
-        return render(request, template, context, status=409)
+        return _save_status(request, context, status=409)
     except services.AssessmentLocked as locked:
         context["error"] = str(locked)
-        return render(request, template, context, status=403)
+        return _save_status(request, context, status=403)
     except ExemptionDeclined as declined:
         context["error"] = str(declined)
-        return render(request, template, context, status=422)
+        return _save_status(request, context, status=422)
     progress = selectors.answer_progress(assessment=assessment)
     context.update(answer=answer, saved=True, client_version=None, **progress, **permissions)
     if Answer.Value.NA in (old_value, answer.value):
@@ -221,7 +222,16 @@ def answer_save(request: PortalRequest, pk: int, practice_key: str) -> HttpRespo
         context["evidence_entry"] = evidence_selectors.practice_evidence(
             project_id=assessment.project_id, practices=[answer.practice]
         )[answer.practice.key]
-    return render(request, template, context)
+    return _save_status(request, context)
+
+
+def _save_status(request: PortalRequest, context: dict, *, status: int = 200) -> HttpResponse:
+    """The answer's save status and what follows it out of band. Rendered without the
+    context processors: the fragment draws no navigation, whose roles cost a query on every
+    save; its forms need only the CSRF token."""
+    context["csrf_token"] = get_token(request)
+    html = render_to_string("assessments/assessment_form.html#save-status", context)
+    return HttpResponse(html, status=status)
 
 
 def _posted_version(request: PortalRequest) -> int | None:

@@ -126,9 +126,11 @@ def report_figures(
     heatmap: Heatmap,
     team: Team | None,
     reference: list[TrendPoint],
+    scope_name: str = "",
 ) -> list[ChartFigure]:
-    """The dashboard's figures for a report's scope, in the order the report shows them."""
-    scope = team.name if team else "the organisation"
+    """The dashboard's figures for a report's scope (a unit's, by `scope_name`), in the
+    order the report shows them."""
+    scope = team.name if team else scope_name or "the organisation"
     marked = " The dashed line marks a new framework version, which scores levels differently."
     chosen = [
         ChartFigure(

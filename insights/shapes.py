@@ -4,6 +4,7 @@ Frozen dataclasses and named tuples only: cheap to cache, and free of the ORM.
 """
 
 import datetime
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -328,7 +329,7 @@ class OrganisationDashboard:
     def current(self) -> QuarterLevels:
         return self.quarters[-1]
 
-    @property
+    @functools.cached_property
     def not_applicable_flags(self) -> list[NotApplicableFlag]:
         """Team x dimension cells where projects mark most practices "not applicable"."""
         grid = self.heatmap

@@ -10,6 +10,14 @@ from assessments.models.assessments import (
 )
 from assessments.models.frameworks import Dimension, Framework, Period, Practice
 from assessments.models.reviewing import Exemption, ReviewPolicy
+from assessments.models.rollups import (
+    OrganisationQuarter,
+    OrganisationQuarterGap,
+    QuarterQuartiles,
+    TeamQuarter,
+    TeamQuarterDimension,
+    TeamQuarterGap,
+)
 
 __all__ = [
     "Answer",
@@ -19,9 +27,15 @@ __all__ = [
     "DimensionScore",
     "Exemption",
     "Framework",
+    "OrganisationQuarter",
+    "OrganisationQuarterGap",
     "Period",
     "Practice",
     "PracticeGap",
     "ProjectProfile",
+    "QuarterQuartiles",
     "ReviewPolicy",
+    "TeamQuarter",
+    "TeamQuarterDimension",
+    "TeamQuarterGap",
 ]

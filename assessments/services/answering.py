@@ -1,6 +1,7 @@
 """Answering and submitting assessments: guarded writes that never lose a saved answer."""
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -24,8 +25,10 @@ from assessments.scoring_inputs import (
     framework_uses_profiles,
     scoring_framework,
 )
+from assessments.services.answer_writes import AnswerEdit, Written, answer_write
 from assessments.services.exemptions import exemption_sync, exemptions_request_missing
 from assessments.services.reviewing import review_fields_at_submit
+from assessments.services.rollups import rollups_refresh
 from core.cache import dashboards_changed
 from core.text import normalise_line
 
@@ -101,7 +104,6 @@ def _ensure_editable(assessment: Assessment) -> None:
         raise AssessmentLocked(reason)
 
 
-@transaction.atomic
 def answer_save(
     *,
     assessment: Assessment,
@@ -115,13 +117,15 @@ def answer_save(
 ) -> Answer:
     """Save one answer if nobody changed it since `expected_version`, and log the change.
 
-    The UPDATE is guarded by the version, so of two concurrent writers exactly one wins;
-    the other gets AnswerConflict carrying the stored answer and nothing is written. The
-    assessment's row is locked first, as the submission does, so a save and a submission
+    The write is guarded by the version, so of two concurrent writers exactly one wins; the
+    other gets AnswerConflict carrying the stored answer and nothing is written. It waits
+    for a submission in progress, as answer_writes explains, so a save and a submission
     never interleave: a save that comes after the submission finds it read-only.
     """
     _ensure_editable(assessment)
-    _lock_draft(assessment)
+    if answer.version != expected_version:
+        # `answer` was read with this request: it is the stored answer the editor missed.
+        raise AnswerConflict(answer)
     new_values = {
         "value": value,
         "na_reason": normalise_line(na_reason) if value == Answer.Value.NA else "",
@@ -131,37 +135,39 @@ def answer_save(
     unchanged = all(getattr(answer, field) == new_values[field] for field in TRACKED_FIELDS)
     # Saving a carried answer as it was confirms it; any change makes it this quarter's own.
     confirmed = unchanged and (answer.carried_over or answer.confirmed_unchanged)
-    updated = Answer.objects.filter(pk=answer.pk, version=expected_version).update(
-        **new_values,
-        carried_over=False,
-        confirmed_unchanged=confirmed,
-        version=F("version") + 1,
-        answered_by=user,
-        answered_at=timezone.now(),
+    edit = AnswerEdit(
+        answer=answer,
+        expected_version=expected_version,
+        values=new_values,
+        confirmed=confirmed,
+        changes=[
+            (field, getattr(answer, field), new_values[field])
+            for field in TRACKED_FIELDS
+            if getattr(answer, field) != new_values[field]
+        ],
+        user=user,
+        at=timezone.now(),
     )
-    if not updated:
-        raise AnswerConflict(Answer.objects.select_related("answered_by").get(pk=answer.pk))
     old_value = answer.value
-    AnswerChange.objects.bulk_create(
-        AnswerChange(
-            answer=answer,
-            field=field,
-            old_value=getattr(answer, field),
-            new_value=new_values[field],
-            changed_by=user,
-        )
-        for field in TRACKED_FIELDS
-        if getattr(answer, field) != new_values[field]
-    )
-    for field, new_value in new_values.items():
-        setattr(answer, field, new_value)
-    answer.version = expected_version + 1
-    answer.carried_over = False
-    answer.confirmed_unchanged = confirmed
-    answer.answered_by = user
-    if Answer.Value.NA in (old_value, answer.value):
-        # Raises ExemptionDeclined, which rolls the whole save back.
-        exemption_sync(assessment=assessment, answer=answer, old_value=old_value, user=user)
+    syncs_exemption = Answer.Value.NA in (old_value, value)
+    # The answer and its exemption request change together; other answers need no
+    # transaction of their own (answer_writes).
+    with transaction.atomic() if syncs_exemption else nullcontext():
+        written = answer_write(edit)
+        if written is Written.LOCKED:
+            raise AssessmentLocked(Assessment.SUBMITTED_READ_ONLY)
+        if written is Written.CONFLICT:
+            raise AnswerConflict(Answer.objects.select_related("answered_by").get(pk=answer.pk))
+        for field, new_value in new_values.items():
+            setattr(answer, field, new_value)
+        answer.version = expected_version + 1
+        answer.carried_over = False
+        answer.confirmed_unchanged = confirmed
+        answer.answered_by = user
+        answer.answered_at = edit.at
+        if syncs_exemption:
+            # Raises ExemptionDeclined, which rolls the whole save back.
+            exemption_sync(assessment=assessment, answer=answer, old_value=old_value, user=user)
     return answer
 
 
@@ -280,6 +286,7 @@ def _store_score(assessment: Assessment, score: scoring.AssessmentScore) -> None
     DimensionScore.objects.bulk_create(dimension_rows)
     PracticeGap.objects.bulk_create(gap_rows)
     Assessment.objects.filter(pk=assessment.pk).update(**assessment_score_fields(score=score))
+    rollups_refresh(period_id=assessment.period_id, team_id=assessment.project.team_id)
 
 
 def assessment_score_fields(*, score: scoring.AssessmentScore) -> dict:

@@ -15,6 +15,7 @@ from assessments.models import Answer, Assessment, Framework, Period, Practice
 from assessments.rules.carrying import SAME, CarrySource, carry_plan, merged_value
 from assessments.services.exemptions import lapsed_keys
 from assessments.services.frameworks import framework_latest
+from assessments.services.rollups import rollups_refresh_period
 from core.cache import dashboards_changed
 from teams.models import Project
 
@@ -111,6 +112,7 @@ def period_open(*, period: Period) -> OpenResult:
     )
     created = list(Assessment.objects.filter(period=period, project__in=projects))
     _create_answers(period, created)
+    rollups_refresh_period(period_id=period.pk)
     dashboards_changed()
     period.refresh_from_db()
     return OpenResult(period=period, created=created, newly_opened=newly_opened)

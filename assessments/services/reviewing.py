@@ -25,6 +25,7 @@ from assessments.models import (
 from assessments.rules import review as rules
 from assessments.rules import scoring
 from assessments.rules.levels import YES, answer_label
+from assessments.services.rollups import rollups_refresh
 from core.cache import dashboards_changed
 
 PENDING = Assessment.Review.PENDING
@@ -148,6 +149,7 @@ def assessment_return(*, assessment: Assessment) -> bool:
         return False
     DimensionScore.objects.filter(assessment=assessment).delete()
     PracticeGap.objects.filter(assessment=assessment).delete()
+    rollups_refresh(period_id=assessment.period_id, team_id=assessment.project.team_id)
     dashboards_changed()
     assessment.refresh_from_db()
     return True
@@ -163,6 +165,7 @@ def assessment_mark_reviewed(*, assessment: Assessment) -> bool:
         return False
     DimensionScore.objects.filter(assessment=assessment).update(awaiting_review=False)
     PracticeGap.objects.filter(assessment=assessment).update(awaiting_review=False)
+    rollups_refresh(period_id=assessment.period_id, team_id=assessment.project.team_id)
     dashboards_changed()
     assessment.refresh_from_db()
     return True

@@ -8,6 +8,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db.models import (
+    Aggregate,
     Case,
     Count,
     F,
@@ -23,7 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, RowNumber
 from django.urls import reverse
 
-from assessments.models import Assessment, DimensionScore, Practice, PracticeGap
+from assessments.models import Assessment, DimensionScore, Practice
 from assessments.rules import scoring
 from assessments.rules.levels import TOP_LEVEL, level_position
 from assessments.rules.recommendations import CommonGap, rank_common_gaps
@@ -120,23 +121,25 @@ def dimension_columns(rows: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]
 
 
 def common_gaps(
-    gaps: QuerySet[PracticeGap],
+    gaps: QuerySet,
     *,
     practices: QuerySet[Practice],
     assessed: int,
     limit: int = LIST_LIMIT,
+    projects: Aggregate | None = None,
 ) -> list[CommonGap]:
     """The practices holding the most projects back.
 
     The database counts per practice of `practices` (one framework's), through the
-    (period, practice) index, in one query; the ranking is the one every page shares,
+    (period, practice) index, in one query: PracticeGap rows, or the roll-up's rows with
+    `projects` saying how to sum them; the ranking is the one every page shares,
     `recommendations.rank_common_gaps`.
     """
     held_back = (
         gaps.filter(practice_key=OuterRef("key"))
         .order_by()
         .values("practice_key")
-        .annotate(projects=Count("pk"))
+        .annotate(projects=projects or Count("pk"))
         .values("projects")
     )
     rows = list(

@@ -11,44 +11,46 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, F, FilteredRelation, Max, Min, Q, QuerySet, Window
-from django.db.models.functions import Abs
+from django.db.models import (
+    Avg,
+    Count,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Assessment, DimensionScore, Period, Practice, PracticeGap
 from assessments.review_scope import ReviewScope, review_scope
-from assessments.rules.levels import LEVELS, TOP_LEVEL
+from assessments.rules.levels import LEVELS
 from core.access import AnyUser, is_management, managed_unit_paths
 from core.cache import cached
-from insights.review_counts import ReviewCounts, review_label
-from insights.selectors import units
+from insights.review_counts import ReviewCounts
+from insights.selectors import changes, quarters, units
 from insights.selectors.common import (
-    LEVEL_POSITION,
     SUBMITTED,
     common_gaps,
-    quartiles_by,
     scope_q,
     trend,
 )
 from insights.shapes import (
-    LIST_LIMIT,
     STALLED_QUARTERS,
     DashboardChoices,
     DashboardFilters,
     OrganisationDashboard,
     PeriodChoice,
-    ProjectChange,
     QuarterLevels,
     TeamChoice,
     TeamCompletion,
     TrendPoint,
     UnitChoice,
-    framework_change,
-    mixed_versions,
 )
 from teams.models import Team, Unit
+
+TEAM_SLUG = "team-slug"
 
 
 def dashboard_choices(*, generation: str) -> DashboardChoices:
@@ -61,13 +63,18 @@ def dashboard_choices(*, generation: str) -> DashboardChoices:
         teams = Team.objects.order_by("name").values_list("id", "slug", "name", "unit__path")
         units = list(Unit.objects.values_list("id", "slug", "name", "path", "parent_id"))
         names = {pk: name for pk, _, name, _, _ in units}
+        # Every team is listed: their address is reversed once, and each slug put in it.
+        team_url = reverse("portal:team_detail", kwargs={"slug": TEAM_SLUG})
 
         def label(path: str) -> str:
             return " / ".join(names[int(pk)] for pk in path.strip("/").split("/"))
 
         return DashboardChoices(
             periods=[PeriodChoice(*row) for row in periods],
-            teams=[TeamChoice.of(*row) for row in teams],
+            teams=[
+                TeamChoice(pk, slug, name, team_url.replace(TEAM_SLUG, slug), path or "")
+                for pk, slug, name, path in teams
+            ],
             units=sorted(
                 (UnitChoice(*row, label=label(row[3])) for row in units),
                 key=lambda unit: unit.label.lower(),
@@ -120,28 +127,53 @@ def organisation_dashboard(
     rule = review_scope()
     assessments = Assessment.objects.counted().filter(scope_q(filters, team="project__team_id"))
     scored = assessments.filter(rule.assessments_q())
-    quarters, per_team = _levels_by_team(assessments, history, rule)
-    stalled, stalled_total = _stalled(scored, history[-STALLED_QUARTERS:], filters)
-    movers, movers_not_compared = _movers(scored, history[-2:], filters, rule)
-    cells = _team_cells(filters, rule)
+    team_scores = None
+    cells: units.TeamCells
+    if quarters.reads_rollups(filters):
+        whole = quarters.whole_organisation(filters)
+        kept = None if whole else [team.pk for team in choices.teams if units.keeps(filters, team)]
+        stored = quarters.team_quarters(filters, history, rule, teams=kept, summed_before=whole)
+        per_team, team_scores = stored.counts, stored.scores.get(filters.period.pk, {})
+        points = (
+            quarters.stored_trend(periods=history, rule=rule) if whole else stored.trend(history)
+        )
+        cells = quarters.team_cells(filters, rule, teams=kept)
+        gaps, held_back = quarters.gap_counts(filters, rule, teams=kept), Sum("held_back")
+    else:
+        per_team = _levels_by_team(assessments, history, rule)
+        points = trend(scored.filter(period_id__in=[p.pk for p in history]))
+        cells = _team_cells(filters, rule)
+        gaps = rule.scores(
+            PracticeGap.objects.filter(scope_q(filters), period_id=filters.period.pk)
+        )
+        held_back = None
+    levels = [_quarter_levels(period, per_team[period.pk].values(), rule) for period in history]
+    stalled, stalled_total = changes.stalled(scored, history[-STALLED_QUARTERS:], filters)
+    movers, movers_not_compared = changes.movers(scored, history[-2:], filters, rule)
     chosen = per_team.get(filters.period.pk, {})
     return OrganisationDashboard(
         filters=filters,
-        quarters=quarters,
-        trend=trend(scored.filter(period_id__in=[p.pk for p in history])),
+        quarters=levels,
+        trend=points,
         heatmap=units.team_heatmap(cells, teams=choices.teams),
         completion_by_team=_completion(chosen, teams),
         gaps=common_gaps(
-            rule.scores(PracticeGap.objects.filter(scope_q(filters), period_id=filters.period.pk)),
+            gaps,
             practices=Practice.objects.filter(framework_id=filters.period.framework_id),
-            assessed=quarters[-1].counted,
+            assessed=levels[-1].counted,
+            projects=held_back,
         ),
         movers=movers,
         stalled=stalled,
         stalled_total=stalled_total,
         movers_not_compared=movers_not_compared,
         rollup=units.rollup(
-            filters=filters, choices=choices, cells=cells, counts=chosen, rule=rule
+            filters=filters,
+            choices=choices,
+            cells=cells,
+            counts=chosen,
+            rule=rule,
+            scores=team_scores,
         ),
     )
 
@@ -171,9 +203,9 @@ def _level_counts(rule: ReviewScope) -> dict[str, Count]:
 
 def _levels_by_team(
     assessments: QuerySet[Assessment], history: Sequence[PeriodChoice], rule: ReviewScope
-) -> tuple[list[QuarterLevels], dict[int, dict[int, dict[str, int]]]]:
-    """Counts per quarter and per team in one GROUP BY: the quarters are the sums over the
-    teams, and the teams' counts (period pk -> team pk -> counts) feed the roll-ups."""
+) -> dict[int, dict[int, dict[str, int]]]:
+    """Counts per quarter and per team in one GROUP BY (period pk -> team pk -> counts), as
+    quarters.team_counts reads them from the roll-ups, for the filters those do not split."""
     rows = (
         assessments.filter(period_id__in=[period.pk for period in history])
         .values("period_id", "project__team_id")
@@ -185,8 +217,7 @@ def _levels_by_team(
         counted: Mapping[str, Any] = row
         counts = {name: counted[name] for name in COUNTS}
         per_team[row["period_id"]][row["project__team_id"]] = counts
-    quarters = [_quarter_levels(period, per_team[period.pk].values(), rule) for period in history]
-    return quarters, per_team
+    return per_team
 
 
 COUNTS = ("due", "assessed", *(f"level_{level}" for level in LEVELS), *REVIEW_COUNTS)
@@ -254,140 +285,20 @@ def _team_cells(filters: DashboardFilters, rule: ReviewScope) -> units.TeamCells
     return {(row["team_id"], row["dimension_key"]): row for row in rows}
 
 
-PROJECT_FIELDS = ("project__name", "project__slug", "project__team__name", "project__team__slug")
-
-
-def _project_change(row: dict, *, earlier_level: int, earlier_score: float) -> ProjectChange:
-    return ProjectChange(
-        review=review_label(row["review_status"]),
-        name=row["project__name"],
-        url=reverse("portal:project_detail", kwargs={"slug": row["project__slug"]}),
-        team_name=row["project__team__name"],
-        team_url=reverse("portal:team_detail", kwargs={"slug": row["project__team__slug"]}),
-        level=row["overall_level"],
-        overall_score=row["overall_score"],
-        earlier_level=earlier_level,
-        earlier_overall_score=earlier_score,
-    )
-
-
-def _movers(
-    assessments: QuerySet[Assessment],
-    last_two: Sequence[PeriodChoice],
-    filters: DashboardFilters,
-    rule: ReviewScope,
-) -> tuple[list[ProjectChange], int]:
-    """The projects whose overall score changed most since the previous quarter, either
-    way (one query), among the results that count (`assessments` and `rule`).
-
-    When the two quarters used different framework versions no change is ranked: the
-    second number counts the projects assessed in both, whose change is not compared.
-    """
-    if len(last_two) < 2:
-        return [], 0
-    earlier, now = last_two
-    if framework_change(earlier.framework_version, now.framework_version):
-        both = assessments.filter(
-            rule.assessments_q("project__assessments__"),
-            period_id=now.pk,
-            status=SUBMITTED,
-            project__assessments__period_id=earlier.pk,
-            project__assessments__status=SUBMITTED,
-        )
-        return [], both.count()
-    rows = (
-        assessments.filter(period_id=filters.period.pk, status=SUBMITTED)
-        .annotate(
-            earlier=FilteredRelation(
-                "project__assessments",
-                condition=Q(
-                    rule.assessments_q("project__assessments__"),
-                    project__assessments__period_id=earlier.pk,
-                    project__assessments__status=SUBMITTED,
-                ),
-            ),
-            change=F("overall_score") - F("earlier__overall_score"),
-        )
-        .exclude(change=0)
-        .filter(change__isnull=False)
-        .order_by(Abs("change").desc(), "project__name")
-        .values(
-            *PROJECT_FIELDS,
-            "overall_level",
-            "overall_score",
-            "review_status",
-            "earlier__overall_level",
-            "earlier__overall_score",
-        )
-    )[:LIST_LIMIT]
-    movers = [
-        _project_change(
-            row,
-            earlier_level=row["earlier__overall_level"],
-            earlier_score=row["earlier__overall_score"],
-        )
-        for row in rows
-    ]
-    return movers, 0
-
-
-def _stalled(
-    assessments: QuerySet[Assessment],
-    last_quarters: Sequence[PeriodChoice],
-    filters: DashboardFilters,
-) -> tuple[list[ProjectChange], int]:
-    """Projects below the top level whose overall level has not moved for a year (the
-    first few, lowest first, and how many there are). A year that spans two framework
-    versions has none: a level of one version is not compared with a level of another."""
-    if len(last_quarters) < STALLED_QUARTERS or mixed_versions(last_quarters):
-        return [], 0
-    rows = (
-        assessments.filter(period_id__in=[p.pk for p in last_quarters], status=SUBMITTED)
-        .values("project_id", *PROJECT_FIELDS)
-        .annotate(
-            quarters=Count("pk"),
-            lowest=Min("overall_level"),
-            highest=Max("overall_level"),
-            latest_score=Max("overall_score", filter=Q(period_id=filters.period.pk)),
-            review_status=Max("review_status", filter=Q(period_id=filters.period.pk)),
-            earliest_score=Max("overall_score", filter=Q(period_id=last_quarters[0].pk)),
-        )
-        .filter(quarters=len(last_quarters), lowest=F("highest"), highest__lt=TOP_LEVEL)
-        .annotate(total=Window(Count("*")))
-        .order_by("highest", "latest_score", "project__name")[:LIST_LIMIT]
-    )
-    rows = list(rows)
-    stalled = [
-        _project_change(
-            row | {"overall_level": row["highest"], "overall_score": row["latest_score"]},
-            earlier_level=row["highest"],
-            earlier_score=row["earliest_score"],
-        )
-        for row in rows
-    ]
-    return stalled, rows[0]["total"] if rows else 0
-
-
 def organisation_trend(*, generation: str) -> list[TrendPoint]:
-    """The organisation's median and quartiles per quarter (one query, cached)."""
+    """The organisation's median and quartiles per quarter (one query, from the roll-ups)."""
 
     def compute() -> list[TrendPoint]:
-        return trend(Assessment.objects.filter(review_scope().assessments_q()))
+        return quarters.stored_trend(periods=None, rule=review_scope())
 
     return cached("org-trend", compute, generation=generation)
 
 
 def organisation_dimension_medians(*, quarter: str, generation: str) -> dict[str, float]:
     """The median level of every dimension across the organisation, with progress (level
-    plus progress to the next, as the radar draws it; one query, cached)."""
+    plus progress to the next, as the radar draws it; one query, from the roll-ups)."""
 
     def compute() -> dict[str, float]:
-        rows = (
-            review_scope()
-            .scores(DimensionScore.objects.filter(period__key=quarter))
-            .annotate(position=LEVEL_POSITION)
-        )
-        medians = quartiles_by(rows, group="dimension_key", value="position")
-        return {key: quartiles.median for key, quartiles in medians.items()}
+        return quarters.stored_dimension_medians(quarter=quarter, rule=review_scope())
 
     return cached(f"dimension-medians:{quarter}", compute, generation=generation)

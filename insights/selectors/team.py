@@ -1,21 +1,23 @@
 """The team page's insights: this quarter's assessments and drafts, the team's trend, its
-projects by dimension and its common gaps, and what they are built on (nine queries at
+projects by dimension and its common gaps, and what they are built on (eight queries at
 most, the review policy one of them)."""
 
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Sum
 
-from assessments.models import Assessment, DimensionScore, Period, Practice, PracticeGap
+from assessments.models import Assessment, DimensionScore, Period, Practice, TeamQuarterGap
 from assessments.review_scope import ReviewScope, review_scope
+from assessments.rules.quartiles import quartiles_of
 from assessments.rules.recommendations import CommonGap
 from assessments.selectors import drafts_asked_progress, period_current
 from core.cache import dashboards_generation
 from insights.review_counts import ReviewCounts
-from insights.selectors.common import SUBMITTED, common_gaps, project_heatmap, trend
+from insights.selectors.common import SUBMITTED, common_gaps, project_heatmap
 from insights.selectors.organisation import organisation_trend
-from insights.shapes import TEAM_GAPS, Heatmap, TrendPoint
+from insights.shapes import TEAM_GAPS, Heatmap, Quartiles, TrendPoint
 from teams.models import Team
 
 
@@ -54,7 +56,7 @@ def team_insights(*, team: Team) -> TeamInsights:
     drafts_asked_progress(assessments=assessments)
     by_project = {a.project_id: a for a in assessments}
     rule = review_scope()
-    team_trend = trend(Assessment.objects.filter(rule.assessments_q(), project__team=team))
+    team_trend, reviews = _trend_and_reviews(team, rule)
     if not team_trend:
         waiting = 0 if rule.awaiting_counted else sum(a.awaits_review for a in assessments)
         return TeamInsights(
@@ -77,29 +79,48 @@ def team_insights(*, team: Team) -> TeamInsights:
             awaiting={a.project.slug for a in assessments if a.awaits_review} if under_way else (),
         ),
         gaps=common_gaps(
-            rule.scores(PracticeGap.objects.filter(team=team, period__key=latest.quarter)),
+            TeamQuarterGap.objects.filter(team=team, period__key=latest.quarter).annotate(
+                held_back=F("projects") + F("pending_projects")
+                if rule.awaiting_counted
+                else F("projects")
+            ),
+            projects=Sum("held_back"),
             practices=Practice.objects.filter(framework__periods__key=latest.quarter),
             assessed=latest.quartiles.count,
             limit=TEAM_GAPS,
         ),
-        reviews=_review_counts(team, latest.quarter, rule),
+        reviews=reviews.get(latest.quarter),
     )
 
 
-def _review_counts(team: Team, quarter: str, rule: ReviewScope) -> ReviewCounts:
-    """The team's results of the quarter by review status (one query)."""
-    rows = (
-        Assessment.objects.filter(project__team=team, period__key=quarter, status=SUBMITTED)
-        .values_list("review_status")
-        .annotate(results=Count("pk"))
-        .order_by()
-    )
-    by_status = {status or "": results for status, results in rows}
-    reviewed = by_status.pop(Assessment.Review.REVIEWED, 0)
-    awaiting = by_status.pop(Assessment.Review.PENDING, 0)
-    return ReviewCounts(
-        reviewed=reviewed,
-        self_assessed=sum(by_status.values()),
-        awaiting_review=awaiting,
-        awaiting_counted=rule.awaiting_counted,
-    )
+def _trend_and_reviews(
+    team: Team, rule: ReviewScope
+) -> tuple[list[TrendPoint], dict[str, ReviewCounts]]:
+    """The team's overall score quartiles per quarter, among the results that count, and
+    each quarter's results by review status (one query: a team has a handful of projects)."""
+    scores: dict[tuple[str, int], Counter[float]] = defaultdict(Counter)
+    statuses: dict[str, Counter[str]] = defaultdict(Counter)
+    for quarter, version, score, status in Assessment.objects.filter(
+        project__team=team, status=SUBMITTED
+    ).values_list("period__key", "period__framework__version", "overall_score", "review_status"):
+        statuses[quarter][status or ""] += 1
+        counts = rule.awaiting_counted or status != Assessment.Review.PENDING
+        if score is not None and counts:
+            scores[(quarter, version)][score] += 1
+    points = []
+    for (quarter, version), values in sorted(scores.items()):
+        spread = quartiles_of(values)
+        assert spread is not None
+        quartiles = Quartiles(spread.low, spread.median, spread.high, spread.size)
+        points.append(TrendPoint(quarter, quartiles, framework_version=version))
+    reviews = {}
+    for quarter, by_status in statuses.items():
+        reviewed = by_status.pop(Assessment.Review.REVIEWED, 0)
+        awaiting = by_status.pop(Assessment.Review.PENDING, 0)
+        reviews[quarter] = ReviewCounts(
+            reviewed=reviewed,
+            self_assessed=sum(by_status.values()),
+            awaiting_review=awaiting,
+            awaiting_counted=rule.awaiting_counted,
+        )
+    return points, reviews

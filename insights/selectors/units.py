@@ -6,6 +6,7 @@ the counts are summed from the per-team aggregates the dashboard already reads; 
 median overall score needs a query of its own, grouped by the same rows in SQL.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from django.urls import reverse
 from assessments.models import Assessment
 from assessments.review_scope import ReviewScope
 from assessments.rules.levels import LEVELS
+from insights.selectors import quarters
 from insights.selectors.common import SUBMITTED, dimension_columns, quartiles_by, scope_q
 from insights.shapes import (
     NO_UNIT_CHOICE,
@@ -71,6 +73,16 @@ def require_visible(asked: Mapping[str, str], *, every: DashboardChoices, mine: 
         raise Http404("No such unit among yours.")
     if team in {t.slug for t in every.teams} - {t.slug for t in mine.teams}:
         raise Http404("No such team among your units.")
+
+
+def keeps(filters: DashboardFilters, team: TeamChoice) -> bool:
+    """Whether the unit filters keep `team`, as common.scope_q keeps its records."""
+    path = team.unit_path
+    if filters.within and not any(path.startswith(top) for top in filters.within if path):
+        return False
+    if filters.unit is not None and filters.unit.is_no_unit:
+        return not path
+    return filters.unit is None or path.startswith(filters.unit.path)
 
 
 # --- The drill level --------------------------------------------------------------------------
@@ -148,10 +160,19 @@ def _drill_url(filters: DashboardFilters, unit: str) -> str:
 
 
 def rows_of_teams(rows: list[DrillRow], teams: Iterable[TeamChoice]) -> dict[int, DrillRow]:
-    """Each team's row: its own, or the unit row whose subtree holds it."""
+    """Each team's row (as DrillRow.holds decides): its own, or the unit row whose subtree
+    holds it, found among the units above the team rather than by trying every row."""
+    by_key = {(row.kind, row.path if row.kind == UNIT else row.key): row for row in rows}
     mapping = {}
     for team in teams:
-        row = next((row for row in rows if row.holds(team)), None)
+        row = by_key.get((TEAM, team.pk))
+        if row is None and not team.unit_path:
+            row = by_key.get((NO_UNIT_ROW, 0))
+        parts = team.unit_path.strip("/").split("/") if row is None and team.unit_path else []
+        for depth in range(1, len(parts) + 1):
+            row = by_key.get((UNIT, "/" + "/".join(parts[:depth]) + "/"))
+            if row is not None:
+                break
         if row is not None:
             mapping[team.pk] = row
     return mapping
@@ -181,20 +202,15 @@ def rollup(
     cells: TeamCells,
     counts: Mapping[int, Mapping[str, int]],
     rule: ReviewScope,
+    scores: Mapping[int, list[float]] | None = None,
 ) -> Rollup:
-    """The rows at the drill level with their heatmap and comparison (one query: the
-    medians). `counts`: the chosen quarter's due, assessed, level_<n> and awaiting_review
-    counts per team; `rule`: whether results awaiting review count in the levels."""
+    """The rows at the drill level with their heatmap and comparison. `counts`: the chosen
+    quarter's due, assessed, level_<n> and awaiting_review counts per team; `rule`: whether
+    results awaiting review count in the levels; `scores`: the teams' overall scores that
+    count, from the roll-ups (None: the medians take a query)."""
     rows = drill_rows(filters, choices)
     row_of = rows_of_teams(rows, choices.teams)
-    medians = quartiles_by(
-        Assessment.objects.counted()
-        .filter(scope_q(filters, team="project__team_id"))
-        .filter(rule.assessments_q(), period_id=filters.period.pk, status=SUBMITTED)
-        .annotate(row_key=row_key(rows, team="project__team")),
-        group="row_key",
-        value="overall_score",
-    )
+    medians = _row_medians(filters, rows, row_of, rule, scores)
     totals: dict[int, dict[str, int]] = {}
     for team_id, team_counts in counts.items():
         if team_id in row_of:
@@ -209,7 +225,7 @@ def rollup(
             due=totals[row.key]["due"],
             assessed=totals[row.key]["assessed"],
             by_level=tuple(totals[row.key][f"level_{level}"] for level in LEVELS),
-            median_score=medians[row.key].median if row.key in medians else None,
+            median_score=medians.get(row.key),
             not_counted=0 if rule.awaiting_counted else totals[row.key]["awaiting_review"],
         )
         for row in rows
@@ -224,10 +240,69 @@ def rollup(
     )
 
 
+def _row_medians(
+    filters: DashboardFilters,
+    rows: list[DrillRow],
+    row_of: Mapping[int, DrillRow],
+    rule: ReviewScope,
+    scores: Mapping[int, list[float]] | None,
+) -> dict[int, float]:
+    """Row key -> the median overall score of the row's results in the quarter: from the
+    teams' scores the roll-ups keep (`scores`, team pk -> its overall scores that count),
+    else from the stored results, in one query."""
+    if scores is not None:
+        by_row: dict[int, list[float]] = defaultdict(list)
+        for team_id, team_scores in scores.items():
+            if team_id in row_of:
+                by_row[row_of[team_id].key].extend(team_scores)
+        medians = {key: quarters.median_of(values) for key, values in by_row.items()}
+        return {key: median for key, median in medians.items() if median is not None}
+    results = Assessment.objects.counted().filter(
+        scope_q(filters, team="project__team_id"),
+        rule.assessments_q(),
+        period_id=filters.period.pk,
+        status=SUBMITTED,
+    )
+    found = quartiles_by(
+        results.annotate(row_key=row_key(rows, team="project__team")),
+        group="row_key",
+        value="overall_score",
+    )
+    return {key: quartiles.median for key, quartiles in found.items()}
+
+
 def team_heatmap(cells: TeamCells, *, teams: Iterable[TeamChoice]) -> Heatmap:
-    """One row per team, whatever the drill level (the flags and printed reports read it)."""
-    rows = team_rows(teams)
-    return grouped_heatmap(cells, rows=rows, row_of={row.key: row for row in rows})
+    """One row per team, whatever the drill level (the flags and printed reports read it):
+    grouped_heatmap's with a group per team, without grouping (every team is listed)."""
+    columns = dimension_columns(cells.values())
+    grid = {}
+    for team in teams:
+        row = [cells.get((team.pk, key), NO_CELL) for key, _ in columns]
+        if any(cell is not NO_CELL for cell in row):
+            grid[team] = row
+
+    def weakest_first(team: TeamChoice) -> tuple[bool, float, str]:
+        known = [cell["mean_level"] for cell in grid[team] if cell["mean_level"] is not None]
+        return (not known, sum(known) / len(known) if known else 0.0, team.name)
+
+    shown = sorted(grid, key=weakest_first)
+
+    def field(name: str) -> list[list]:
+        return [[cell[name] for cell in grid[team]] for team in shown]
+
+    return Heatmap(
+        rows=[team.name for team in shown],
+        columns=[name for _, name in columns],
+        values=field("mean_level"),
+        counts=field("projects"),
+        row_links=[team.url for team in shown],
+        not_assessed=field("not_assessed"),
+        mostly_not_applicable=field("mostly_na"),
+    )
+
+
+# A team with no result in a dimension: as grouped_heatmap merges no cells.
+NO_CELL = {"mean_level": None, "projects": 0, "not_assessed": 0, "mostly_na": 0}
 
 
 def grouped_heatmap(
@@ -271,11 +346,13 @@ def grouped_heatmap(
     )
 
 
-def _merged(cells: list[Mapping[str, Any]]) -> dict[str, Any]:
+def _merged(cells: list[Mapping[str, Any]]) -> Mapping[str, Any]:
     """Several teams' cells as one: the mean level weighted by the projects assessed."""
-    projects = sum(cell["projects"] for cell in cells)
     if len(cells) == 1:
-        mean = cells[0]["mean_level"]
+        return cells[0]
+    projects = sum(cell["projects"] for cell in cells)
+    if not cells:
+        mean = None
     else:
         weighted = sum(c["mean_level"] * c["projects"] for c in cells if c["projects"])
         mean = weighted / projects if projects else None

@@ -6,6 +6,7 @@ import pytest
 
 from assessments.models import Answer, Assessment, DimensionScore, PracticeGap, ProjectProfile
 from assessments.services.answering import assessment_submit
+from assessments.services.rollups import rollups_refresh
 from core.cache import dashboards_changed, dashboards_generation
 from improvement.selectors.targets import project_targets
 from improvement.services.actions import action_set_status
@@ -163,6 +164,8 @@ def test_a_unit_manager_reads_their_units_figures_only(world, uma, other_team, a
 def test_the_figures_follow_new_results(world, project, carol_reads):
     before = carol_reads("/figures/organisation").json()["headline"]["projects_assessed"]
     Assessment.objects.filter(pk=world.assessment.pk).update(status=Assessment.Status.DRAFT)
+    # As the services that write results do: the roll-ups the figures read, and the cache.
+    rollups_refresh(period_id=world.assessment.period_id, team_id=world.assessment.project.team_id)
     dashboards_changed()
     after = carol_reads("/figures/organisation").json()["headline"]["projects_assessed"]
     assert after == before - 1

@@ -14,6 +14,7 @@ from assessments.models import (
     Practice,
     PracticeGap,
 )
+from assessments.services.rollups import rollups_refresh
 from core.cache import dashboards_changed
 from teams.models import Project, Team
 from tests.factories import ProjectFactory, TeamFactory
@@ -121,8 +122,17 @@ def score_assessment(
         PracticeGap(**common, team_id=project.team_id, practice_key=key, dimension_key="data")
         for key in gaps
     )
-    # Stands in for a submission, so it refreshes the dashboards as assessment_submit does.
+    # Stands in for a submission, so it refreshes the roll-ups and the dashboards as
+    # assessment_submit does.
+    rollups_refresh(period_id=period.pk, team_id=project.team_id)
     dashboards_changed()
+    return assessment
+
+
+def draft_assessment(*, project: Project, period: Period, **fields: object) -> Assessment:
+    """A draft due in `period`, counted in the roll-ups as period_open counts it."""
+    assessment = Assessment.objects.create(project=project, period=period, **fields)
+    rollups_refresh(period_id=period.pk, team_id=project.team_id)
     return assessment
 
 
@@ -150,7 +160,7 @@ def scored_organisation(*, teams: int, projects_per_team: int, quarters: int) ->
     for index, project in enumerate(projects):
         for quarter, period in enumerate(periods):
             if project is projects[-1] and period is periods[-1]:
-                Assessment.objects.create(project=project, period=period)
+                draft_assessment(project=project, period=period)
                 continue
             levels = {
                 key: (index + order + quarter) % 3 for order, (key, _) in enumerate(DIMENSIONS)

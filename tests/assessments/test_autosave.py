@@ -3,6 +3,7 @@
 import pytest
 
 from assessments.models import Answer, AnswerChange
+from tests.assessments.test_autosave_queries import AUTOSAVE_QUERIES
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -127,10 +128,8 @@ def test_it_autosaves_in_a_constant_number_of_queries(
 ):
     client = client_for(alice)
     answers = list(assessment.answers.select_related("practice").order_by("practice__order"))
-    # session, user, assessment with the viewer's role, answer, savepoint, the draft's row
-    # lock, guarded update, change log, release savepoint, progress count, the context
-    # processor's role check.
-    with django_assert_num_queries(11):
+    # tests/assessments/test_autosave_queries.py names them.
+    with django_assert_num_queries(AUTOSAVE_QUERIES):
         _post(client, assessment, answers[0])
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(AUTOSAVE_QUERIES):
         _post(client, assessment, answers[-1], note="more fields, same queries")

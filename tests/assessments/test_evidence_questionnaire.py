@@ -13,6 +13,7 @@ from assessments.rules import review as rules
 from assessments.services.answering import assessment_submit
 from tests.assessments.evidence_data import COMMIT, DATA, RUNS, open_v2_draft, record, share
 from tests.assessments.fixtures import answer_all
+from tests.assessments.test_autosave_queries import AUTOSAVE_QUERIES
 from tests.reviews.conftest import set_policy
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -230,11 +231,11 @@ def test_autosave_of_an_evidenced_practice_costs_one_query_more(
     _history(project, 5)
     client = client_for(alice)
     client.get(f"/assessments/{draft.pk}/")
-    # The 11 of tests/assessments/test_autosave.py, the profile for the asked practices,
-    # and the facts for the swapped evidence block.
-    with django_assert_num_queries(12):
+    # Those of tests/assessments/test_autosave_queries.py (the profile for the asked
+    # practices comes with the answer), and the facts for the swapped evidence block.
+    with django_assert_num_queries(AUTOSAVE_QUERIES):
         assert _save(client, draft, "data-sources-known", "yes", version=0).status_code == 200
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(AUTOSAVE_QUERIES + 1):
         assert _save(client, draft, DATA, "yes", version=0).status_code == 200
 
 

@@ -33,6 +33,15 @@ WRITERS = {
     "review_return (tests/reviews/test_review_services.py)",
     "assessments_dimensionscore": "assessment_submit, review_accept, review_return",
     "assessments_practicegap": "assessment_submit, review_accept, review_return",
+    # The roll-ups of the scores (assessments.services.rollups): written by the same services
+    # in their transaction, and by period_open (tests/assessments/test_rollups.py).
+    "assessments_teamquarter": "period_open, assessment_submit, review_accept, review_return",
+    "assessments_teamquarterdimension": "assessment_submit, review_accept, review_return",
+    "assessments_teamquartergap": "assessment_submit, review_accept, review_return",
+    "assessments_organisationquarter": "period_open, assessment_submit, review_accept, "
+    "review_return",
+    "assessments_organisationquartergap": "assessment_submit, review_accept, review_return",
+    "assessments_quarterquartiles": "assessment_submit, review_accept, review_return",
     "assessments_reviewpolicy": "review_policy_set (tests/administration/test_review_policy.py)",
     "assessments_exemption": "exemption_sync (answer_save), exemptions_request_missing (submit), "
     "review_accept, review_return (tests/assessments/test_exemptions.py)",

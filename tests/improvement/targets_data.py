@@ -4,6 +4,7 @@ position (level plus progress) of each dimension is what targets are judged on."
 import datetime
 
 from assessments.models import Assessment, DimensionScore, Framework, Period
+from assessments.services.rollups import rollups_refresh
 from core.cache import dashboards_changed
 from teams.models import Project
 from tests.assessments.factories import DimensionFactory, FrameworkFactory, PeriodFactory
@@ -55,6 +56,7 @@ def submitted(
         )
         for key, (level, progress) in dimensions.items()
     )
+    rollups_refresh(period_id=period.pk, team_id=project.team_id)  # as a submission does
     dashboards_changed()
     return assessment
 

@@ -4,6 +4,7 @@ review count, for the tests of the read side (the figures, the Reviews card, rep
 from collections.abc import Sequence
 
 from assessments.models import Assessment, DimensionScore, PracticeGap, ReviewPolicy
+from assessments.services.rollups import rollups_refresh
 from core.cache import dashboards_changed
 
 
@@ -20,13 +21,15 @@ def review(
     assessment: Assessment, status: str, *, signals: Sequence[tuple[str, str]] = ()
 ) -> Assessment:
     """Give a stored submission a review status (and signals: (kind, text) pairs), its
-    stored scores marked awaiting review or not, as the submit and review services do."""
+    stored scores marked awaiting review or not and its roll-ups refreshed, as the submit
+    and review services do."""
     awaiting = status == Assessment.Review.PENDING
     Assessment.objects.filter(pk=assessment.pk).update(
         review_status=status, signals=[{"kind": kind, "text": text} for kind, text in signals]
     )
     DimensionScore.objects.filter(assessment=assessment).update(awaiting_review=awaiting)
     PracticeGap.objects.filter(assessment=assessment).update(awaiting_review=awaiting)
+    rollups_refresh(period_id=assessment.period_id, team_id=assessment.project.team_id)
     dashboards_changed()
     assessment.refresh_from_db()
     return assessment
@@ -42,6 +45,7 @@ def returned(assessment: Assessment) -> Assessment:
     )
     DimensionScore.objects.filter(assessment=assessment).delete()
     PracticeGap.objects.filter(assessment=assessment).delete()
+    rollups_refresh(period_id=assessment.period_id, team_id=assessment.project.team_id)
     dashboards_changed()
     assessment.refresh_from_db()
     return assessment

@@ -26,7 +26,7 @@ from tests.factories import ProjectFactory
 
 # The team and project pages from a cold cache: session, user, the navigation's check of
 # the user's groups and reviewed units (one query), then what the pages read.
-TEAM_PAGE_QUERIES = 24  # with the outcomes card's 3
+TEAM_PAGE_QUERIES = 23  # with the outcomes card's 3
 PROJECT_PAGE_QUERIES = 17  # with the outcomes card's 1
 ORG_PAGES = ("/org/", "/org/export.csv")
 # persona -> status of the organisation dashboard and its CSV, and of the lead's team CSV.
@@ -304,21 +304,22 @@ def test_it_runs_as_many_queries_for_a_ten_times_larger_organisation(
     teams, client_for, carol, django_assert_num_queries
 ):
     """session, user, management group, the navigation's two reviewer checks, then on a
-    cache miss: quarters, teams, units, the review policy, counts, quartiles, heatmap, gaps,
-    movers, stalled, the units' medians, the Targets card's four (projects, rules,
-    overrides, assessments: improvement.selectors.targets) and the Reviews card's two
-    (signals, exemptions). The cache generation costs no query. The team and project pages
-    read the same four for their targets, and the policy once for their charts and targets."""
+    cache miss: quarters, teams, units, the review policy, the roll-ups' counts (with the
+    teams' scores, whose medians the rows show), the organisation's stored quartiles,
+    heatmap, gaps, movers, stalled, the Targets card's four (projects, rules, overrides,
+    assessments: improvement.selectors.targets) and the Reviews card's two (signals,
+    exemptions). The cache generation costs no query. The team and project pages read the
+    same four for their targets, and the policy once for their charts and targets."""
     organisation = scored_organisation(teams=teams, projects_per_team=3, quarters=4)
     client = client_for(carol)
     team, project = organisation.teams[0], organisation.projects[0]
-    with django_assert_num_queries(21):  # 14, Targets 4, Reviews 2, Outcomes 1
+    with django_assert_num_queries(20):  # 13, Targets 4, Reviews 2, Outcomes 1
         client.get("/org/")
     with django_assert_num_queries(3):
         client.get("/org/")
     cache.clear()
-    # 16 (the review policy and the results by review status among them), the projects'
-    # targets (4), the plan's counts
+    # 15 (the review policy among them; the trend and the results by review status in
+    # one), the projects' targets (4), the plan's counts
     with django_assert_num_queries(TEAM_PAGE_QUERIES):
         client.get(f"/teams/{team.slug}/")
     cache.clear()

@@ -150,7 +150,7 @@ def test_it_runs_as_many_queries_for_ten_times_the_teams(
     TargetRuleFactory(stage="production", level=1, due_on=datetime.date(2027, 6, 30))
     TargetRuleFactory(stage="production", dimension_key="data", level=2)
     client = client_for(carol)
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(21):
         response = client.get("/org/")
     assert response.context["page"].targets.counts.total == 3 * teams
     with django_assert_num_queries(3):

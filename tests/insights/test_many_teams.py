@@ -51,9 +51,9 @@ def test_it_shows_every_team_on_request(client_for, carol, organisation):
 def test_it_prints_the_weakest_and_strongest_teams_in_the_report(organisation):
     period = organisation.periods[-1]
     report = Report.objects.create(scope="organisation", period=period)
-    data = report_selectors.report_data(report=report)
-    assert len(data.levels.rows) == WEAKEST_ROWS + 1 + STRONGEST_ROWS
-    assert (
-        data.levels.hidden_rows == len(data.dashboard.heatmap.rows) - WEAKEST_ROWS - STRONGEST_ROWS
-    )
-    assert len(data.completion_by_team) == 10 and data.teams_due == TEAMS
+    scope = report_selectors.report_data(report=report).rollup.scope  # no units: teams
+    assert (len(scope.lines), len(scope.strongest)) == (WEAKEST_ROWS, STRONGEST_ROWS)
+    assert scope.lines_hidden == TEAMS - WEAKEST_ROWS - STRONGEST_ROWS
+    shown = [line.mean_level for line in [*scope.lines, *scope.strongest]]
+    assert shown[0] is None  # the team with nothing submitted: the weakest
+    assert shown[1:] == sorted(shown[1:])  # then the lowest mean level first

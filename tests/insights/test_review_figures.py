@@ -12,6 +12,7 @@ import pytest
 from assessments.models import Assessment, PracticeGap, ReviewPolicy
 from assessments.rules import review as review_rules
 from assessments.services.answering import assessment_submit
+from assessments.services.rollups import rollups_refresh
 from improvement.selectors.targets import project_targets
 from insights.figure_text import figure_summary
 from reviews.services.reviews import ReviewInput, review_accept
@@ -132,6 +133,7 @@ def test_the_common_gaps_leave_out_a_result_awaiting_review(client_for, carol, t
         **common, project=top_result.project, practice_key="data-tests", dimension_key="data"
     )
     PracticeGap.objects.filter(assessment=top_result).update(awaiting_review=True)
+    rollups_refresh(period_id=top_result.period_id, team_id=top_result.project.team_id)
     count_awaiting(True)
     client = client_for(carol)
     gaps = client.get("/org/").context["page"].data.gaps

@@ -3,7 +3,7 @@ worked out by hand, and generated ones of any size."""
 
 from dataclasses import dataclass
 
-from assessments.models import Assessment, Period
+from assessments.models import Period
 from teams.models import Team, Unit, UnitManager
 from teams.units import team_move, unit_create
 from tests.assessments.factories import (
@@ -11,6 +11,7 @@ from tests.assessments.factories import (
     DimensionFactory,
     FrameworkFactory,
     PracticeFactory,
+    draft_assessment,
     quarter_periods,
     score_assessment,
 )
@@ -57,7 +58,7 @@ def small_tree() -> Tree:
     ]:
         levels = {"data": data_level, "deployment": deployment_level}
         score_assessment(project=ProjectFactory(team=teams[team]), period=latest, levels=levels)
-    Assessment.objects.create(project=ProjectFactory(team=teams["features"]), period=latest)
+    draft_assessment(project=ProjectFactory(team=teams["features"]), period=latest)
     units = {"data": data, "platform": platform, "serving": serving, "retail": retail}
     return Tree(units=units, teams=teams, periods=periods)
 
