@@ -13,14 +13,22 @@ from insights.page_figures import ChartFigure
 logger = logging.getLogger(__name__)
 
 CHART_WIDTH = 1200
+# Two charts side by side (the organisation's and a unit's report) print at the same type
+# size as one at CHART_WIDTH across the page.
+HALF_CHART_WIDTH = 640
 CHART_HEIGHT = 460
+# Pixels per CSS pixel: about 250 dpi at the width printed, sharp on paper, small in the PDF.
+CHART_SCALE = 1.5
 
 
 # --- Charts as images-------------------------------------------------------------------------
 
 
-def charts_export(*, figures: list[ChartFigure]) -> tuple[dict[str, str], str]:
-    """Every figure as a PNG data URI, in one Kaleido batch (a cold start costs seconds).
+def charts_export(
+    *, figures: list[ChartFigure], width: int = CHART_WIDTH
+) -> tuple[dict[str, str], str]:
+    """Every figure as a PNG data URI `width` CSS pixels wide, in one Kaleido batch (a
+    cold start costs seconds).
 
     Returns (images by figure key, "") or ({}, the reason the charts are unavailable).
     """
@@ -34,7 +42,7 @@ def charts_export(*, figures: list[ChartFigure]) -> tuple[dict[str, str], str]:
     with tempfile.TemporaryDirectory(prefix="report-charts-") as tmp:
         paths = {figure.key: Path(tmp) / f"{index}.png" for index, figure in enumerate(figures)}
         specs = [
-            {"fig": figure.figure, "path": paths[figure.key], "opts": _image_options(figure)}
+            {"fig": figure.figure, "path": paths[figure.key], "opts": _image_options(figure, width)}
             for figure in figures
         ]
         try:
@@ -50,9 +58,9 @@ def charts_export(*, figures: list[ChartFigure]) -> tuple[dict[str, str], str]:
         return {key: _data_uri(path) for key, path in paths.items()}, ""
 
 
-def _image_options(figure: ChartFigure) -> dict:
+def _image_options(figure: ChartFigure, width: int) -> dict:
     height = figure.figure.get("layout", {}).get("height") or CHART_HEIGHT
-    return {"format": "png", "width": CHART_WIDTH, "height": height, "scale": 2}
+    return {"format": "png", "width": width, "height": height, "scale": CHART_SCALE}
 
 
 def _data_uri(path: Path) -> str:

@@ -17,25 +17,25 @@ from assessments.review_scope import review_scope
 from assessments.rules.recommendations import CommonGap
 from core.access import in_units_q, managed_unit_paths, visible_teams_q
 from core.cache import dashboards_generation
-from insights.page_figures import readable_heatmap
 from insights.review_counts import ReviewCounts, review_label
 from insights.selectors import organisation as dashboard
 from insights.selectors.common import project_heatmap
 from insights.shapes import (
+    DashboardChoices,
     DashboardFilters,
     Heatmap,
     OrganisationDashboard,
     PeriodChoice,
     ProjectChange,
     TeamChoice,
-    TeamCompletion,
     TrendPoint,
 )
 from reports.models import Report
+from reports.rollup import unit_rollup
+from reports.rollup_shapes import UnitRollup
 from teams.models import Team
 
 NEXT_STEPS = 5
-COMPLETION_ROWS = 10
 
 
 # --- Visibility -------------------------------------------------------------------------------
@@ -120,12 +120,11 @@ class Headline:
 
 @dataclass(frozen=True)
 class LevelsTable:
-    """Levels by row (team or project) and dimension, as the heatmap shows them."""
+    """A team's projects by dimension, as the heatmap shows them."""
 
     row_title: str
     columns: list[str]
     rows: list[tuple[str, list[float | None]]]
-    hidden_rows: int = 0  # left out between the weakest and the strongest
 
 
 @dataclass(frozen=True)
@@ -146,19 +145,19 @@ class ReportData:
     period: Period
     headline: Headline
     levels: LevelsTable
-    completion_by_team: list[TeamCompletion]
     projects: list[ProjectRow]
     movers: list[ProjectChange]
     stalled: list[ProjectChange]
     gaps: list[CommonGap]
     dimension_names: dict[str, str]
-    teams_due: int  # teams with projects due; the least complete are listed
     # What the report's figures draw besides the dashboard: the team's projects by
     # dimension, and the organisation's trend for a team's report to compare with.
     dashboard: OrganisationDashboard
     heatmap: Heatmap
     team: Team | None
     reference_trend: list[TrendPoint]
+    # The organisation's or a unit's report: its scope as a whole, then unit by unit.
+    rollup: UnitRollup | None = None
 
     @property
     def next_steps(self) -> list[CommonGap]:
@@ -166,24 +165,22 @@ class ReportData:
 
 
 def report_data(*, report: Report) -> ReportData:
-    """The organisation or team dashboard of the report's period, shaped for print."""
-    board, generation = _dashboard(report)
+    """The organisation or team dashboard of the report's period, shaped for print. The
+    organisation's and a unit's report roll the teams up by unit (reports.rollup): however
+    many teams there are, a unit is one row and one short section."""
+    board, generation, choices = _dashboard(report)
     team = report.team
-    # An organisation of 200 teams prints its weakest and strongest teams, not 19 pages.
-    heatmap = _project_heatmap(team, report.period) if team else readable_heatmap(board.heatmap)
+    heatmap = _project_heatmap(team, report.period) if team else Heatmap([], [], [])
     return ReportData(
         title=f"{report.target_name}: MLOps maturity, {report.period.key}",
         scope_name=team.name if team else report.unit.name if report.unit else "the organisation",
         period=report.period,
         headline=_headline(board),
         levels=LevelsTable(
-            row_title="Project" if team else "Team",
+            row_title="Project",
             columns=heatmap.columns,
             rows=list(zip(heatmap.rows, heatmap.values, strict=True)),
-            hidden_rows=heatmap.hidden_rows,
         ),
-        completion_by_team=[] if team else board.completion_by_team[:COMPLETION_ROWS],
-        teams_due=0 if team else len(board.completion_by_team),
         projects=report_projects(period=report.period, team=team) if team else [],
         movers=board.movers,
         stalled=board.stalled,
@@ -197,6 +194,14 @@ def report_data(*, report: Report) -> ReportData:
         heatmap=heatmap,
         team=team,
         reference_trend=_reference_trend(board, team, generation),
+        rollup=None
+        if team
+        else unit_rollup(
+            period=board.filters.period,
+            unit=board.filters.unit,
+            choices=choices,
+            rule=review_scope(),
+        ),
     )
 
 
@@ -274,7 +279,7 @@ def report_projects(*, period: Period, team: Team) -> list[ProjectRow]:
     ]
 
 
-def _dashboard(report: Report) -> tuple[OrganisationDashboard, str]:
+def _dashboard(report: Report) -> tuple[OrganisationDashboard, str, DashboardChoices]:
     generation = dashboards_generation()
     choices = dashboard.dashboard_choices(generation=generation)
     period, team = report.period, report.team
@@ -289,12 +294,12 @@ def _dashboard(report: Report) -> tuple[OrganisationDashboard, str]:
         unit=unit,
     )
     board = dashboard.organisation_dashboard(filters=filters, choices=choices)
-    return board, generation
+    return board, generation, choices
 
 
 def report_headline(*, report: Report) -> dict:
     """The few numbers a report's email shows."""
-    board, _ = _dashboard(report)
+    board, _, _ = _dashboard(report)
     headline = _headline(board)
     return {
         "due": headline.due,

@@ -7,6 +7,7 @@ the outcome of the run that replaced it.
 
 import datetime
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -23,7 +24,7 @@ from reports import selectors
 from reports.emails import report_emails_dispatch
 from reports.improvement import report_improvement
 from reports.models import Report
-from reports.rendering import charts_export, html_to_pdf
+from reports.rendering import CHART_WIDTH, HALF_CHART_WIDTH, charts_export, html_to_pdf
 from teams.models import Team, Unit
 
 logger = logging.getLogger(__name__)
@@ -178,13 +179,26 @@ def report_generate(*, report_id: int) -> Report | None:
 
 
 def _build(report: Report, token: datetime.datetime) -> tuple[str, bytes]:
+    return report_render(report=report, progress=lambda percent: _progress(report, token, percent))
+
+
+def report_render(
+    *, report: Report, progress: Callable[[int], None] = lambda percent: None
+) -> tuple[str, bytes]:
+    """The report's HTML and PDF, writing nothing: `report` need not be saved (the
+    generate_report command's --output, and the benchmark, render one this way)."""
     data = selectors.report_data(report=report)
     figures = report_figures(
-        data.dashboard, heatmap=data.heatmap, team=data.team, reference=data.reference_trend
+        data.dashboard,
+        heatmap=data.heatmap,
+        team=data.team,
+        reference=data.reference_trend,
+        scope_name=data.scope_name,
     )
-    _progress(report, token, 20)
-    images, charts_unavailable = charts_export(figures=figures)
-    _progress(report, token, 60)
+    progress(20)
+    width = HALF_CHART_WIDTH if data.rollup else CHART_WIDTH
+    images, charts_unavailable = charts_export(figures=figures, width=width)
+    progress(60)
     html = render_to_string(
         "reports/report.html",
         {
@@ -199,9 +213,9 @@ def _build(report: Report, token: datetime.datetime) -> tuple[str, bytes]:
             "generated_at": timezone.now(),
         },
     )
-    _progress(report, token, 70)
+    progress(70)
     pdf = html_to_pdf(html=html)
-    _progress(report, token, 90)
+    progress(90)
     return html, pdf
 
 
@@ -244,7 +258,9 @@ def _finish_failed(report: Report, token: datetime.datetime, error: str) -> None
 
 
 def _file_stem(report: Report) -> str:
-    target = report.team.slug if report.team else "organisation"
+    target = (
+        report.team.slug if report.team else report.unit.slug if report.unit else "organisation"
+    )
     return f"{report.period.key}-{target}-{report.pk}"
 
 
