@@ -63,6 +63,9 @@ test: $(VENV)/.dev
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Every page of issue 17, cold and warm, at 1,000 and 10,000 projects, autosave and the
+# organisation report (docs/bench.md); seeds its PostgreSQL databases on first use.
+# BENCH_PAGES=org_dashboard,team (or none), BENCH_REPORT=0, BENCH_AUTOSAVE=0 measure less.
 bench: $(VENV)/.dev
 	$(PY) -m benchmarks.dashboard
 

@@ -1,106 +1,153 @@
-"""The plan and initiative pages in `make bench`: cold and warm, at both sizes.
+"""The pages of issue 17 in `make bench`: each cold (every cache cleared just before the
+request) and warm (the same request just made), at 1,000 and at 10,000 projects, against
+the floor, with its queries at both sizes.
 
-Each page is timed in the same interleaved loop as the floor, so the ratios compare like
-with like; "cold" clears the cache before every request. The paths are found in each
-database (the first team with a plan, the first initiative), so the two sizes measure the
-same page of their own organisation.
+Each database gives its own path for a page (the demo lead's team, its draft, the first
+initiative, ...), found the same way in both, so the two sizes time the same page of their
+own organisation. One round times, for every page and both sizes in turn: the floor, the
+page warm, the page cold. Machine noise then hits the floor and the pages alike; ratios are
+of medians over the rounds, each size to its own floor.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
-PAGE_SAMPLES = 15
+from benchmarks.measure import FLOOR, Timing, cold, database, queries_of, timed
+
+SIZES = ("1k", "10k")
+ROUNDS = 11
+# The generated division that grows with the organisation (demo/units.py): 92 teams at
+# 1,000 projects, 240 at 10,000.
+UNIT = "retail-division"
+API_FIGURES = "/api/v1/figures/organisation"
+PAGE_NAMES = (
+    "org_dashboard",
+    "unit_dashboard",
+    "team",
+    "project",
+    "questionnaire",
+    "result",
+    "plan",
+    "initiative",
+    "reports",
+    "api_figures",
+)
 
 
-def page_paths() -> dict[str, str]:
-    """The bench's extra pages in the current default database, by name."""
-    from improvement.models import Action, Initiative
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+    reader: str  # whose client asks: "manager", "lead" (the questionnaire) or "api"
 
-    team_slug = (
-        Action.objects.order_by("team__name").values_list("team__slug", flat=True).first() or ""
+
+def page_catalogue() -> dict[str, Page]:
+    """The pages in the current default database, by name. Management reads them, but the
+    questionnaire, which the demo lead answers, and the API, read with a manager's token."""
+    from assessments.models import Assessment
+    from assessments.selectors import period_current
+    from improvement.models import Initiative
+    from teams.models import Membership
+
+    team = Membership.objects.select_related("team").get(user__username="lead").team
+    assessments = Assessment.objects.filter(project__team=team)
+    draft = (
+        assessments.filter(period=period_current(), status=Assessment.Status.DRAFT)
+        .order_by("project__name")
+        .first()
     )
-    initiative_slug = Initiative.objects.order_by("pk").values_list("slug", flat=True).first()
-    paths = {}
-    if team_slug:
-        paths["plan"] = f"/teams/{team_slug}/plan/"
-    if initiative_slug:
-        paths["initiative"] = f"/initiatives/{initiative_slug}/"
-    paths["initiatives"] = "/initiatives/"
-    return paths
+    # The team's newest result: this quarter's, or the last one's.
+    result = (
+        assessments.filter(status=Assessment.Status.SUBMITTED)
+        .order_by("-period__opens_on", "project__name")
+        .first()
+    )
+    project = team.projects.order_by("pk").first()
+    initiative = Initiative.objects.order_by("pk").first()
+    pages = [
+        Page("org_dashboard", "/org/", "manager"),
+        Page("unit_dashboard", f"/org/?unit={UNIT}", "manager"),
+        Page("team", f"/teams/{team.slug}/", "manager"),
+        Page("project", f"/projects/{project.slug}/", "manager") if project else None,
+        Page("questionnaire", f"/assessments/{draft.pk}/", "lead") if draft else None,
+        Page("result", f"/assessments/{result.pk}/", "manager") if result else None,
+        Page("plan", f"/teams/{team.slug}/plan/", "manager"),
+        Page("initiative", f"/initiatives/{initiative.slug}/", "manager") if initiative else None,
+        Page("reports", "/reports/", "manager"),
+        Page("api_figures", API_FIGURES, "api"),
+    ]
+    return {page.name: page for page in pages if page is not None}
 
 
 def measure_pages(
+    clients: dict[tuple[str, str], Callable[[str], object]],
+    names: list[str],
     *,
-    clients: dict[str, object],
-    database: Callable,
-    timed: Callable[[Callable[[], object]], float],
-    floor_path: str,
+    rounds: int = ROUNDS,
 ) -> dict[str, dict]:
-    """p50 warm and cold for each page at both sizes, the floor beside them, and queries."""
-    import statistics
-
-    from django.core.cache import cache
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    paths = {}
-    for alias in ("large", "small"):
-        with database(alias):
-            paths[alias] = page_paths()
-    names = sorted(set(paths["large"]) & set(paths["small"]))
-    samples: dict[tuple[str, str, str], list[float]] = {}
-    floor: list[float] = []
-    for _ in range(PAGE_SAMPLES):
-        with database("large"):
-            floor.append(timed(lambda: clients["large"].get(floor_path)))
+    """`clients[(size, reader)]` GETs a path as that reader in that size's database."""
+    catalogue = {}
+    for size in SIZES:
+        with database(size):
+            catalogue[size] = page_catalogue()
+    missing = [name for name in names if any(name not in catalogue[s] for s in SIZES)]
+    if missing:
+        print(f"not in both databases, not measured: {', '.join(missing)}", flush=True)
+    names = [name for name in names if name not in missing]
+    floor = {size: Timing() for size in SIZES}
+    timings = {(name, size, state): Timing() for name in names for size in SIZES
+               for state in ("warm", "cold")}  # fmt: skip
+    for number in range(rounds):
+        print(f"  round {number + 1} of {rounds}", flush=True)
         for name in names:
-            for alias in ("large", "small"):
-                path = paths[alias][name]
-                with database(alias):
-                    clients[alias].get(path)
-                    samples.setdefault((name, alias, "warm"), []).append(
-                        timed(lambda: clients[alias].get(path))  # noqa: B023
+            for size in SIZES:
+                page = catalogue[size][name]
+                get = clients[(size, page.reader)]
+                manager = clients[(size, "manager")]
+                with database(size):
+                    floor[size].samples.append(timed(lambda: manager(FLOOR)))  # noqa: B023
+                    get(page.path)
+                    timings[(name, size, "warm")].samples.append(
+                        timed(lambda: get(page.path))  # noqa: B023
                     )
-                    cache.clear()
-                    samples.setdefault((name, alias, "cold"), []).append(
-                        timed(lambda: clients[alias].get(path))  # noqa: B023
+                    timings[(name, size, "cold")].samples.append(
+                        cold(lambda: get(page.path))  # noqa: B023
                     )
-    floor_p50 = statistics.median(floor)
     figures = {}
     for name in names:
         queries = {}
-        for alias in ("large", "small"):
-            with database(alias):
-                cache.clear()
-                with CaptureQueriesContext(connection) as captured:
-                    clients[alias].get(paths[alias][name])
-                queries[alias] = len(captured)
-        p50 = {
-            key[1:]: statistics.median(value) for key, value in samples.items() if key[0] == name
-        }
-        figures[name] = {
-            "path": paths["large"][name],
-            "cold_p50_ms": round(p50[("large", "cold")], 2),
-            "warm_p50_ms": round(p50[("large", "warm")], 2),
-            "cold_ratio": round(p50[("large", "cold")] / floor_p50, 2),
-            "warm_ratio": round(p50[("large", "warm")] / floor_p50, 2),
-            "growth": round(p50[("large", "cold")] / p50[("small", "cold")], 2),
-            "queries_small": queries["small"],
-            "queries_large": queries["large"],
-        }
-    return figures
+        for size in SIZES:
+            page = catalogue[size][name]
+            get = clients[(size, page.reader)]
+            for state in ("cold", "warm"):
+                queries[(size, state)] = queries_of(
+                    size,
+                    lambda: get(page.path),  # noqa: B023
+                    cold=state == "cold",
+                )
+        figures[name] = _page_figures(catalogue["1k"][name].path, timings, floor, queries, name)
+    return figures | {"_floor": {size: round(floor[size].p50, 2) for size in SIZES}}
 
 
-def pages_report(pages: dict[str, dict]) -> list[str]:
-    lines = [
-        "",
-        f"{'page (1,000 projects)':30}{'cold ms':>9}{'cold x':>8}{'warm x':>8}"
-        f"{'growth':>8}{'queries 100/1,000':>19}",
-    ]
-    for name, page in pages.items():
-        same = "" if page["queries_small"] == page["queries_large"] else "  QUERIES GROW"
-        lines.append(
-            f"{name:30}{page['cold_p50_ms']:>9.1f}{page['cold_ratio']:>8.2f}"
-            f"{page['warm_ratio']:>8.2f}{page['growth']:>8.2f}"
-            f"{page['queries_small']:>10} / {page['queries_large']:<6}{same}"
-        )
-    return lines
+def _page_figures(path: str, timings: dict, floor: dict, queries: dict, name: str) -> dict:
+    p50 = {(size, state): timings[(name, size, state)].p50 for size in SIZES
+           for state in ("warm", "cold")}  # fmt: skip
+    return {
+        "path": path,
+        "cold_ratio": round(p50[("1k", "cold")] / floor["1k"].p50, 2),
+        "warm_ratio": round(p50[("1k", "warm")] / floor["1k"].p50, 2),
+        "queries_small": queries[("1k", "cold")],
+        "queries_large": queries[("10k", "cold")],
+        "growth": round(p50[("10k", "cold")] / p50[("1k", "cold")], 2),
+        # Beyond the keys the issue asks for.
+        "cold_p50_ms": round(p50[("1k", "cold")], 2),
+        "warm_p50_ms": round(p50[("1k", "warm")], 2),
+        "cold_p50_ms_large": round(p50[("10k", "cold")], 2),
+        "warm_p50_ms_large": round(p50[("10k", "warm")], 2),
+        "cold_ratio_large": round(p50[("10k", "cold")] / floor["10k"].p50, 2),
+        "warm_ratio_large": round(p50[("10k", "warm")] / floor["10k"].p50, 2),
+        "growth_warm": round(p50[("10k", "warm")] / p50[("1k", "warm")], 2),
+        "queries_small_warm": queries[("1k", "warm")],
+        "queries_large_warm": queries[("10k", "warm")],
+        "cold_p95_ms_large": round(timings[(name, "10k", "cold")].p95, 2),
+    }

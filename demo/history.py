@@ -2,13 +2,15 @@
 
 Some teams climb, some stall, one regresses. The current quarter has a mix of submitted
 assessments, drafts in progress and drafts nobody has touched. Rows are written in bulk
-so that `make bench` can seed 1,000 projects x 12 quarters in reasonable time; scores go
-through the same pure scoring and the same row builders as a real submission.
+(`demo.bulk`: COPY in PostgreSQL) so that `make bench` can seed 10,000 projects x 20
+quarters in minutes; scores go through the same pure scoring and the same row builders as
+a real submission.
 """
 
 import datetime
 import random
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +21,6 @@ from django.utils import timezone
 
 from assessments.models import (
     Answer,
-    Assessment,
     DimensionScore,
     Framework,
     Period,
@@ -31,12 +32,11 @@ from assessments.rules import scoring
 from assessments.rules.profiles import Profile
 from assessments.scoring_inputs import scoring_framework
 from assessments.services import periods
-from assessments.services.answering import (
-    assessment_score_fields,
-    score_rows,
-)
 from assessments.services.frameworks import framework_load
 from core.cache import dashboards_changed
+from demo.bulk import indexes_built_after, update_rows
+from demo.drafts import open_with_drafts
+from demo.history_rows import V1_LLM_NOT_APPLICABLE, Submitted, write_submitted
 from teams.models import Membership, Project, Team
 
 FRAMEWORKS = Path(settings.BASE_DIR) / "assessments" / "frameworks"
@@ -44,16 +44,10 @@ FRAMEWORKS = Path(settings.BASE_DIR) / "assessments" / "frameworks"
 # one use v2, earlier quarters v1.
 V2_QUARTERS = 2
 LLM_KINDS = ("llm_api", "rag", "agent")
-# Under v1 an LLM application could only mark the training-centred dimensions N/A.
-V1_LLM_NOT_APPLICABLE = ("data", "experimentation", "training")
-LLM_NA_REASON = "A hosted LLM: the project trains no model of its own."
+# From this many assessments on, the history's indexes are built once at its end.
+MANY = 10_000
+HISTORY_TABLES = (Answer, DimensionScore, PracticeGap)
 TRAJECTORIES = ("climbing", "climbing", "stalled", "climbing", "regressing", "stalled")
-NA_REASONS = [
-    "Batch model: there is no online endpoint to canary.",
-    "No personal data is used by this model.",
-    "Labels arrive months later; handled by the quarterly review instead.",
-]
-BATCH_SIZE = 5000
 
 
 @dataclass(frozen=True)
@@ -69,18 +63,34 @@ def seed_history(
     seed: int = 42,
     today: datetime.date | None = None,
     v2_quarters: int = V2_QUARTERS,
+    rebuild_indexes: bool | None = None,
 ) -> HistoryResult:
     """Create `quarters` past quarters of submitted assessments plus the current quarter;
-    the last `v2_quarters` of them use framework v2, the ones before v1."""
+    the last `v2_quarters` of them use framework v2, the ones before v1. `rebuild_indexes`:
+    whether to build the answers' and scores' indexes once at the end of the past quarters
+    (by default, from MANY assessments on)."""
     v1 = framework_load(path=FRAMEWORKS / "mlops-v1.yaml").framework
     v2 = framework_load(path=FRAMEWORKS / "mlops-v2.yaml").framework if v2_quarters else v1
     today = today or timezone.localdate()
     keys = _quarter_keys(today, quarters)
     created = 0
-    for index, key in enumerate(keys):
-        framework = v2 if index >= len(keys) - v2_quarters else v1
-        period = _period(key, framework, is_current=index == len(keys) - 1)
-        created += _seed_period(period, teams, index, len(keys), seed)
+    if rebuild_indexes is None:
+        rebuild_indexes = len(keys) * Project.objects.filter(team__in=teams).count() >= MANY
+    # The past quarters in one transaction, with the indexes of the biggest tables built
+    # once at its end (demo.bulk); the current quarter reads them to open its drafts.
+    try:
+        with (
+            transaction.atomic(),
+            indexes_built_after(*HISTORY_TABLES) if rebuild_indexes else nullcontext(),
+        ):
+            for index, key in enumerate(keys[:-1]):
+                framework = v2 if index >= len(keys) - v2_quarters else v1
+                period = _period(key, framework, is_current=False)
+                created += _seed_period(period, teams, index, len(keys), seed)
+        current = _period(keys[-1], v2 if v2_quarters else v1, is_current=True)
+        created += _seed_period(current, teams, len(keys) - 1, len(keys), seed)
+    finally:
+        _DRAWS.clear()
     dashboards_changed()
     return HistoryResult(periods=len(keys), assessments_created=created)
 
@@ -133,7 +143,10 @@ def _seed_period(period: Period, teams: Sequence[Team], index: int, total: int, 
         for row in ProjectProfile.objects.filter(project__in=projects)
     }
     team_position = {team.pk: position for position, team in enumerate(teams)}
-    assessments, answers, scores, drafts = [], [], [], {}
+    questions = tuple((p.key, p.dimension.key, p.level) for p in practices)
+    asked_for: dict[Profile | None, set[str]] = {}
+    submitted: list[Submitted] = []
+    drafts = {}
     for project in projects:
         rng = random.Random(f"{seed}-{project.slug}-{period.key}")
         position = team_position[project.team_id]
@@ -144,32 +157,36 @@ def _seed_period(period: Period, teams: Sequence[Team], index: int, total: int, 
         trajectory = TRAJECTORIES[position % len(TRAJECTORIES)]
         profile = profiles.get(project.pk)
         dimensions, scoring_practices = scoring_framework(period.framework, profile)
-        asked = _asked(period.framework, scoring_practices, profile)
-        values = _answers(project, practices, index, total, trajectory, seed)
+        if profile not in asked_for:
+            asked_for[profile] = _asked(period.framework, scoring_practices, profile)
+        asked = asked_for[profile]
+        values = _answers(project, questions, period.framework_id, index, total, trajectory, seed)
         values = {key: value for key, value in values.items() if key in asked}
         if period.framework.scoring_rule == 1 and profile and profile.kind in LLM_KINDS:
             values |= {p.key: "na" for p in practices if p.dimension.key in V1_LLM_NOT_APPLICABLE}
-        assessment = _assessment(project, period, leads.get(project.team_id), rng)
-        if period.framework.scoring_rule >= 2 and profile:
-            assessment.profile = profile.as_dict()
-        assessments.append(assessment)
-        answers.append(values)
-        scores.append(
-            scoring.score_assessment(
-                dimensions=dimensions,
-                practices=scoring_practices,
+        score = scoring.score_assessment(
+            dimensions=dimensions,
+            practices=scoring_practices,
+            answers=values,
+            rule=period.framework.scoring_rule,
+            profile=profile,
+        )
+        lead = leads.get(project.team_id)
+        submitted.append(
+            Submitted(
+                project=project,
                 answers=values,
-                rule=period.framework.scoring_rule,
-                profile=profile,
+                score=score,
+                submitted_at=_submitted_at(period, rng),
+                lead_id=lead.pk if lead else None,
+                profile=profile.as_dict() if profile and period.framework.scoring_rule >= 2 else {},
             )
         )
-    Assessment.objects.bulk_create(assessments, batch_size=BATCH_SIZE)
     llm_projects = {pk for pk, profile in profiles.items() if profile.kind in LLM_KINDS}
-    _write_answers(assessments, answers, practices, leads, llm_projects)
-    _write_scores(assessments, scores)
+    write_submitted(period, submitted, practices, llm_projects)
     if is_current:
         _open_with_drafts(period, drafts, leads, seed)
-    return len(assessments) + len(drafts)
+    return len(submitted) + len(drafts)
 
 
 def _asked(
@@ -187,27 +204,26 @@ def _open_with_drafts(
 ) -> None:
     """Open the current quarter as the portal would (drafts carry last quarter's answers),
     then let the "in progress" drafts confirm or change part of them."""
-    periods.period_open(period=period)
+    open_with_drafts(period=period)
     in_progress = [pk for pk, state in drafts.items() if state == "draft"]
+    now = timezone.now()
     changed = []
-    for answer in Answer.objects.filter(
+    for pk, assessment_id, practice_id, value, version, team_id in Answer.objects.filter(
         assessment__period=period, assessment__project_id__in=in_progress
-    ).select_related("assessment__project"):
-        rng = random.Random(f"{seed}-{answer.assessment_id}-{answer.practice_id}")
+    ).values_list(
+        "pk", "assessment_id", "practice_id", "value", "version", "assessment__project__team_id"
+    ):
+        rng = random.Random(f"{seed}-{assessment_id}-{practice_id}")
         if rng.random() < 0.5:
             continue
-        if answer.value in ("no", "partly") and rng.random() < 0.4:
-            answer.value = "partly" if answer.value == "no" else "yes"
-        answer.value = answer.value or "partly"
-        answer.carried_over = False
-        answer.version += 1
-        answer.answered_by = leads.get(answer.assessment.project.team_id)
-        answer.answered_at = timezone.now()
-        changed.append(answer)
-    Answer.objects.bulk_update(
+        if value in ("no", "partly") and rng.random() < 0.4:
+            value = "partly" if value == "no" else "yes"
+        lead = leads.get(team_id)
+        changed.append((pk, value or "partly", False, version + 1, lead.pk if lead else None, now))
+    update_rows(
+        Answer,
+        ("id", "value", "carried_over", "version", "answered_by_id", "answered_at"),
         changed,
-        ["value", "carried_over", "version", "answered_by", "answered_at"],
-        batch_size=BATCH_SIZE,
     )
 
 
@@ -222,55 +238,65 @@ def _project_position(project: Project) -> int:
     return sorted(p.pk for p in project.team.projects.all()).index(project.pk)
 
 
-def _assessment(
-    project: Project, period: Period, lead: User | None, rng: random.Random
-) -> Assessment:
+def _submitted_at(period: Period, rng: random.Random) -> datetime.datetime:
     submitted_on = period.opens_on + datetime.timedelta(days=rng.randint(3, 30))
-    return Assessment(
-        project=project,
-        period=period,
-        status=Assessment.Status.SUBMITTED,
-        submitted_by=lead,
-        review_status=Assessment.Review.SELF_ASSESSED,
-        submitted_at=datetime.datetime.combine(
-            min(submitted_on, timezone.localdate()), datetime.time(10, 30), tzinfo=datetime.UTC
-        ),
-        version=2,
+    return datetime.datetime.combine(
+        min(submitted_on, timezone.localdate()), datetime.time(10, 30), tzinfo=datetime.UTC
     )
 
 
 def _answers(
     project: Project,
-    practices: Sequence[Practice],
+    questions: tuple[tuple[str, str, int], ...],
+    framework_id: int,
     quarter_index: int,
     quarters: int,
     trajectory: str,
     seed: int,
 ) -> dict[str, str]:
-    """Answers from a latent maturity per dimension that moves along the team's trajectory."""
-    base = random.Random(f"{seed}-{project.slug}")
-    start = {p.dimension.key: base.uniform(0.7, 1.6) for p in practices}
-    pace = {key: base.uniform(0.08, 0.26) for key in start}
+    """Answers from a latent maturity per dimension that moves along the team's trajectory.
+    `questions`: each practice's key, dimension key and level."""
+    drawn = (seed, project.slug, framework_id)
+    if drawn not in _DRAWS:
+        _DRAWS[drawn] = _project_draws(seed, project.slug, questions)
+    start, pace, offsets, not_applicable = _DRAWS[drawn]
+    maturity = {
+        key: _maturity(start[key], pace[key], quarter_index, quarters, trajectory) for key in start
+    }
     noise = random.Random(f"{seed}-{project.slug}-{quarter_index}")
     values = {}
-    for practice in practices:
-        maturity = _maturity(
-            start[practice.dimension.key],
-            pace[practice.dimension.key],
-            quarter_index,
-            quarters,
-            trajectory,
-        )
-        margin = maturity - practice.level + noise.uniform(-0.25, 0.25) + base.uniform(-0.15, 0.15)
-        if base.random() < 0.02:
-            values[practice.key] = "na"
+    for (practice, dimension, level), offset, draw in zip(
+        questions, offsets, not_applicable, strict=True
+    ):
+        margin = maturity[dimension] - level + noise.uniform(-0.25, 0.25)
+        margin += offset
+        if draw < 0.02:
+            values[practice] = "na"
         elif margin > 0.55:
-            values[practice.key] = "yes"
+            values[practice] = "yes"
         elif margin > 0.05:
-            values[practice.key] = "partly"
+            values[practice] = "partly"
         else:
-            values[practice.key] = "no"
+            values[practice] = "no"
     return values
+
+
+Draws = tuple[dict[str, float], dict[str, float], list[float], list[float]]
+# The draws of each (seed, project, framework) while a history is seeded.
+_DRAWS: dict[tuple[int, str, int], Draws] = {}
+
+
+def _project_draws(seed: int, slug: str, questions: tuple[tuple[str, str, int], ...]) -> Draws:
+    """The project's own draws, the same every quarter: where each dimension starts, its
+    pace, and per practice an offset and the draw that makes it "not applicable"."""
+    base = random.Random(f"{seed}-{slug}")
+    start = {dimension: base.uniform(0.7, 1.6) for _, dimension, _ in questions}
+    pace = {key: base.uniform(0.08, 0.26) for key in start}
+    offsets, not_applicable = [], []
+    for _ in questions:
+        offsets.append(base.uniform(-0.15, 0.15))
+        not_applicable.append(base.random())
+    return start, pace, offsets, not_applicable
 
 
 def _maturity(start: float, pace: float, quarter: int, quarters: int, trajectory: str) -> float:
@@ -285,58 +311,3 @@ def _maturity(start: float, pace: float, quarter: int, quarters: int, trajectory
 def _leads_by_team(teams: Sequence[Team]) -> dict[int, User]:
     memberships = Membership.objects.filter(team__in=teams, role=Membership.Role.LEAD)
     return {m.team_id: m.user for m in memberships.select_related("user").order_by("pk")}
-
-
-def _write_answers(
-    assessments: Sequence[Assessment],
-    answers: Sequence[dict[str, str]],
-    practices: Sequence[Practice],
-    leads: dict[int, User],
-    llm_projects: set[int],
-) -> None:
-    rows = []
-    for assessment, values in zip(assessments, answers, strict=True):
-        lead = leads.get(assessment.project.team_id)
-        llm = assessment.project_id in llm_projects
-        for practice in practices:
-            value = values.get(practice.key, "")
-            rows.append(
-                Answer(
-                    assessment=assessment,
-                    practice=practice,
-                    value=value,
-                    na_reason=_na_reason(practice, llm) if value == "na" else "",
-                    version=1 if value else 0,
-                    answered_by=lead if value else None,
-                    answered_at=assessment.submitted_at if value else None,
-                )
-            )
-    Answer.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-
-
-def _na_reason(practice: Practice, llm: bool) -> str:
-    if llm and practice.dimension.key in V1_LLM_NOT_APPLICABLE:
-        return LLM_NA_REASON
-    return NA_REASONS[practice.order % len(NA_REASONS)]
-
-
-def _write_scores(
-    assessments: Sequence[Assessment], scores: Sequence[scoring.AssessmentScore | None]
-) -> None:
-    dimension_rows, gap_rows = [], []
-    for assessment, score in zip(assessments, scores, strict=True):
-        if score is None:
-            continue
-        rows, gaps = score_rows(assessment=assessment, score=score)
-        dimension_rows += rows
-        gap_rows += gaps
-        for field, value in assessment_score_fields(score=score).items():
-            setattr(assessment, field, value)
-    DimensionScore.objects.bulk_create(dimension_rows, batch_size=BATCH_SIZE)
-    PracticeGap.objects.bulk_create(gap_rows, batch_size=BATCH_SIZE)
-    submitted = [a for a, score in zip(assessments, scores, strict=True) if score is not None]
-    Assessment.objects.bulk_update(
-        submitted,
-        ["overall_level", "overall_score", "weakest_dimension_key", "anti_patterns"],
-        batch_size=BATCH_SIZE,
-    )

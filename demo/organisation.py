@@ -10,272 +10,21 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from assessments.models import ProjectProfile
+from demo.catalogue import (
+    FIRST_NAMES,
+    GENERIC_PROJECTS,
+    LAST_NAMES,
+    PROJECT_CATALOGUE,
+    TEAM_CATALOGUE,
+)
 from demo.profiles import demo_profile
 from demo.units import place_in_units
 from teams.models import MANAGEMENT_GROUP, Membership, Project, Team
 
+LEAD, MEMBER = Membership.Role.LEAD, Membership.Role.MEMBER
+BATCH_SIZE = 2000
+
 DEMO_PASSWORD = "demo"
-
-TEAM_CATALOGUE = [
-    ("Fraud Detection", "Scores card payments and account events for fraud in real time."),
-    ("Search Ranking", "Ranks products and articles for every search on the site and app."),
-    ("Demand Forecasting", "Forecasts store and warehouse demand to drive replenishment."),
-    ("Recommendations", "Personalised product and content recommendations."),
-    ("Customer Churn", "Predicts which subscribers are likely to leave and why."),
-    ("Document Intelligence", "Extracts fields and classifies incoming documents and emails."),
-    ("Pricing Science", "Dynamic pricing and markdown optimisation."),
-    ("Credit Risk", "Application scoring and early-warning models for lending."),
-    ("Marketing Analytics", "Uplift models and media-mix modelling for campaigns."),
-    ("Computer Vision", "Visual inspection and shelf recognition from camera images."),
-    ("Supply Chain Optimisation", "Routing, ETA prediction and inventory placement."),
-    ("Customer Support AI", "Ticket triage, intent detection and answer suggestions."),
-]
-
-PROJECT_CATALOGUE = {
-    "Fraud Detection": [
-        (
-            "Card transaction scoring",
-            "Flags suspicious card payments within 50 ms.",
-            "production",
-            "Cut fraud losses without blocking good customers",
-            "Fraud loss per 1,000 € of volume",
-        ),
-        (
-            "Account takeover detection",
-            "Spots logins and profile changes that suggest a stolen account.",
-            "pilot",
-            "Stop account takeovers before money moves",
-            "Takeovers caught before first payout",
-        ),
-        (
-            "Fraud case assistant",
-            "Answers analysts' questions about a case from its notes and past decisions, "
-            "with a hosted LLM over an index of the case files.",
-            "pilot",
-            "Shorter fraud investigations",
-            "Minutes per case review",
-        ),
-        (
-            "Chargeback prediction",
-            "Predicts which orders will end in a chargeback.",
-            "exploration",
-            "Reduce chargeback fees",
-            "Chargeback rate",
-        ),
-        (
-            "Merchant risk monitoring",
-            "Scores merchants weekly for unusual refund patterns.",
-            "production",
-            "Find risky merchants early",
-            "Share of losses from flagged merchants",
-        ),
-    ],
-    "Search Ranking": [
-        (
-            "Product search ranker",
-            "Learning-to-rank model for the main product search.",
-            "production",
-            "Help shoppers find what they want",
-            "Search conversion rate",
-        ),
-        (
-            "Query understanding",
-            "Classifies queries and corrects spelling.",
-            "production",
-            "Fewer zero-result searches",
-            "Zero-result rate",
-        ),
-        (
-            "Semantic retrieval",
-            "Embedding-based candidate retrieval for long-tail queries.",
-            "pilot",
-            "Better results for vague queries",
-            "Click-through on long-tail queries",
-        ),
-    ],
-    "Demand Forecasting": [
-        (
-            "Store demand forecast",
-            "Daily demand per product and store for 28 days ahead.",
-            "production",
-            "Fewer empty shelves and less waste",
-            "Forecast error (WAPE)",
-        ),
-        (
-            "Promotion uplift model",
-            "Estimates extra sales from planned promotions.",
-            "pilot",
-            "Plan stock for promotions",
-            "Promotion forecast error",
-        ),
-        (
-            "New product forecasting",
-            "Forecasts demand for products without sales history.",
-            "exploration",
-            "Better launch quantities",
-            "Launch stock-out rate",
-        ),
-    ],
-    "Recommendations": [
-        (
-            "Home page recommendations",
-            "Personalised carousel on the home page.",
-            "production",
-            "More engaged visits",
-            "Revenue per visit",
-        ),
-        (
-            "Similar items",
-            "Item-to-item recommendations on product pages.",
-            "production",
-            "Help shoppers compare",
-            "Add-to-basket rate from widget",
-        ),
-        (
-            "Email recommendations",
-            "Personalised products in weekly emails.",
-            "pilot",
-            "More clicks from email",
-            "Email click-through rate",
-        ),
-    ],
-    "Customer Churn": [
-        (
-            "Subscriber churn model",
-            "Monthly churn risk for every subscriber.",
-            "production",
-            "Keep more subscribers",
-            "Monthly churn rate",
-        ),
-        (
-            "Retention offer targeting",
-            "Chooses which retention offer to show.",
-            "pilot",
-            "Spend retention budget well",
-            "Saved subscribers per 1,000 €",
-        ),
-        (
-            "Subscriber help assistant",
-            "Answers subscribers' questions from the help-centre articles with a hosted LLM.",
-            "production",
-            "Fewer support tickets",
-            "Questions resolved without a ticket",
-        ),
-    ],
-    "Document Intelligence": [
-        (
-            "Invoice field extraction",
-            "Reads supplier invoices into structured fields.",
-            "production",
-            "Less manual data entry",
-            "Invoices processed without touch",
-        ),
-        (
-            "Email intent classifier",
-            "Routes incoming customer emails to the right queue.",
-            "production",
-            "Faster first response",
-            "Misrouted email rate",
-        ),
-        (
-            "Contract clause finder",
-            "Asks a hosted LLM to find risky clauses in supplier contracts.",
-            "exploration",
-            "Faster legal review",
-            "Review hours per contract",
-        ),
-    ],
-}
-
-GENERIC_PROJECTS = [
-    (
-        "Baseline model",
-        "The team's first production model.",
-        "production",
-        "Automate a manual decision",
-        "Decisions automated per week",
-    ),
-    (
-        "Feature pipeline",
-        "Shared features for the team's models.",
-        "pilot",
-        "Reuse features across models",
-        "Models using shared features",
-    ),
-    (
-        "Experiment",
-        "A new modelling idea under evaluation.",
-        "exploration",
-        "Prove value before investing",
-        "Offline lift over baseline",
-    ),
-    (
-        "Batch scoring",
-        "Nightly scoring of the full customer base.",
-        "production",
-        "Fresh scores every morning",
-        "On-time delivery of scores",
-    ),
-    (
-        "Realtime service",
-        "Low-latency predictions behind an API.",
-        "pilot",
-        "Decisions at request time",
-        "p95 latency",
-    ),
-    (
-        "Knowledge assistant",
-        "Answers staff questions from the team's documents with a hosted LLM.",
-        "pilot",
-        "Less time searching for answers",
-        "Questions answered without escalation",
-    ),
-]
-
-FIRST_NAMES = [
-    "Priya",
-    "Jonas",
-    "Amara",
-    "Mateo",
-    "Sofia",
-    "Kenji",
-    "Leila",
-    "Noah",
-    "Ines",
-    "Tariq",
-    "Hanna",
-    "Diego",
-    "Mei",
-    "Oskar",
-    "Zainab",
-    "Lucas",
-    "Aisha",
-    "Erik",
-    "Nadia",
-    "Ravi",
-]
-LAST_NAMES = [
-    "Shah",
-    "Berg",
-    "Okafor",
-    "Garcia",
-    "Rossi",
-    "Tanaka",
-    "Haddad",
-    "Müller",
-    "Costa",
-    "Rahman",
-    "Nieminen",
-    "López",
-    "Chen",
-    "Lind",
-    "Yusuf",
-    "Martin",
-    "Bello",
-    "Johansson",
-    "Petrova",
-    "Iyer",
-]
 
 
 @dataclass(frozen=True)
@@ -345,53 +94,105 @@ def _demo_accounts() -> dict[str, User]:
 def seed_organisation(
     *, teams: int = 6, projects_per_team: int = 3, seed: int = 42
 ) -> DemoOrganisation:
-    """Create (or complete) the demo organisation; running it again adds nothing."""
+    """Create (or complete) the demo organisation; running it again adds nothing. Rows are
+    written in bulk, so that `make bench` can seed thousands of teams."""
     rng = random.Random(seed)
     accounts = _demo_accounts()
     existing_slugs = set(Project.objects.values_list("slug", flat=True))
-    all_teams, all_projects = [], []
-    for index, (name, description) in enumerate(_team_specs(teams)):
-        team, _ = Team.objects.get_or_create(
-            slug=slugify(name), defaults={"name": name, "description": description}
-        )
-        all_teams.append(team)
-        _staff_team(team, index, rng, accounts)
-        for spec in _project_specs(name, projects_per_team):
-            all_projects.append(_project(team, spec))
+    specs = _team_specs(teams)
+    all_teams = _teams(specs)
+    _staff(all_teams, rng, accounts)
+    all_projects = _projects(all_teams, projects_per_team)
     place_in_units(all_teams, director=accounts["director"])
     created = sum(1 for project in all_projects if project.slug not in existing_slugs)
     return DemoOrganisation(teams=all_teams, projects=all_projects, created_projects=created)
 
 
-def _staff_team(team: Team, index: int, rng: random.Random, accounts: dict[str, User]) -> None:
-    if index == 0:
-        people = [
-            (accounts["lead"], Membership.Role.LEAD),
-            (accounts["member"], Membership.Role.MEMBER),
-        ]
-    else:
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        lead = _user(f"{slugify(first)}.{slugify(last)}.{index}", first=first, last=last)
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        member = _user(f"{slugify(first)}.{slugify(last)}.{index}m", first=first, last=last)
-        people = [(lead, Membership.Role.LEAD), (member, Membership.Role.MEMBER)]
-    for user, role in people:
-        Membership.objects.get_or_create(user=user, team=team, defaults={"role": role})
-
-
-def _project(team: Team, spec: tuple[str, str, str, str, str]) -> Project:
-    name, description, stage, goal, kpi = spec
-    project, _ = Project.objects.get_or_create(
-        slug=slugify(name)[:140],
-        defaults={
-            "team": team,
-            "name": name,
-            "description": description,
-            "stage": stage,
-            "business_goal": goal,
-            "kpi": kpi,
-        },
+def _teams(specs: list[tuple[str, str]]) -> list[Team]:
+    slugs = [slugify(name) for name, _ in specs]
+    existing = set(Team.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+    Team.objects.bulk_create(
+        [
+            Team(slug=slug, name=name, description=description)
+            for slug, (name, description) in zip(slugs, specs, strict=True)
+            if slug not in existing
+        ],
+        batch_size=BATCH_SIZE,
     )
+    found = Team.objects.in_bulk(slugs, field_name="slug")
+    return [found[slug] for slug in slugs]
+
+
+def _staff(teams: list[Team], rng: random.Random, accounts: dict[str, User]) -> None:
+    """A lead and a member in every team; the demo lead and member in the first."""
+    people: list[tuple[Team, tuple[str, str, str], str]] = []
+    for index, team in enumerate(teams):
+        if index == 0:
+            people += [(team, ("lead", "", ""), LEAD), (team, ("member", "", ""), MEMBER)]
+            continue
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        people.append((team, (f"{slugify(first)}.{slugify(last)}.{index}", first, last), LEAD))
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        people.append((team, (f"{slugify(first)}.{slugify(last)}.{index}m", first, last), MEMBER))
+    usernames = [username for _, (username, _, _), _ in people]
+    existing = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
+    User.objects.bulk_create(
+        [
+            User(
+                username=username,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@example.com",
+                password=_demo_password_hash(),
+            )
+            for _, (username, first, last), _ in people
+            if username not in existing
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    users = User.objects.in_bulk(usernames, field_name="username")
+    # A person already in the team keeps their role (as get_or_create would).
+    Membership.objects.bulk_create(
+        [
+            Membership(user=users[username], team=team, role=role)
+            for team, (username, _, _), role in people
+        ],
+        batch_size=BATCH_SIZE,
+        ignore_conflicts=True,
+    )
+
+
+def _projects(teams: list[Team], per_team: int) -> list[Project]:
+    specs = [(team, spec) for team in teams for spec in _project_specs(team.name, per_team)]
+    slugs = [slugify(spec[0])[:140] for _, spec in specs]
+    existing = set(Project.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+    Project.objects.bulk_create(
+        [
+            Project(
+                slug=slug,
+                team=team,
+                name=name,
+                description=description,
+                stage=stage,
+                business_goal=goal,
+                kpi=kpi,
+            )
+            for slug, (team, (name, description, stage, goal, kpi)) in zip(
+                slugs, specs, strict=True
+            )
+            if slug not in existing
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    found = Project.objects.in_bulk(slugs, field_name="slug")
+    projects = [found[slug] for slug in slugs]
     # Also gives projects seeded before profiles existed their profile.
-    ProjectProfile.objects.get_or_create(project=project, defaults=demo_profile(name).as_dict())
-    return project
+    ProjectProfile.objects.bulk_create(
+        [
+            ProjectProfile(project=project, **demo_profile(project.name).as_dict())
+            for project in projects
+        ],
+        batch_size=BATCH_SIZE,
+        ignore_conflicts=True,
+    )
+    return projects

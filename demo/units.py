@@ -1,6 +1,12 @@
 """The demo organisation's units: divisions with departments, and a director who manages
-one division. Idempotent: units are found again by slug, teams are only placed once."""
+one division. Idempotent: units are found again by slug, teams are only placed once.
 
+A large organisation (make bench) spreads its generated teams over departments of about
+TEAMS_PER_DEPARTMENT teams, ten departments to a division: 2,000 teams sit in about 100
+units."""
+
+import math
+from collections import defaultdict
 from collections.abc import Sequence
 
 from django.contrib.auth.models import User
@@ -21,9 +27,22 @@ DEMO_UNITS = {
         "Vision": ["Computer Vision"],
     },
 }
-# A large organisation (make bench) spreads its generated teams over this many departments.
-GENERATED_DEPARTMENTS_PER_DIVISION = 4
-GENERATED_DIVISIONS = ("Retail", "Finance")
+# The generated teams go into at least this many departments, in at least two divisions.
+MIN_GENERATED_DEPARTMENTS = 8
+TEAMS_PER_DEPARTMENT = 25
+DEPARTMENTS_PER_DIVISION = 10
+GENERATED_DIVISIONS = (
+    "Retail",
+    "Finance",
+    "Logistics",
+    "Marketing",
+    "Technology",
+    "Insurance",
+    "Healthcare",
+    "Energy",
+    "Media",
+    "Travel",
+)
 
 
 def place_in_units(teams: Sequence[Team], director: User) -> list[Unit]:
@@ -40,20 +59,30 @@ def place_in_units(teams: Sequence[Team], director: User) -> list[Unit]:
                 departments[team_name] = department
     UnitManager.objects.get_or_create(user=director, unit=divisions[0])
     unplaced = [team for team in teams if team.unit_id is None]
-    generated = [team for team in unplaced if team.name not in departments]
-    spare = _generated_departments() if generated else []
+    generated = sum(1 for team in teams if team.name not in departments)
+    spare = _generated_departments(generated) if generated and unplaced else []
+    placed: dict[int, list[int]] = defaultdict(list)
     for index, team in enumerate(unplaced):
         department = departments.get(team.name) or spare[index % len(spare)]
-        Team.objects.filter(pk=team.pk, unit__isnull=True).update(unit=department)
+        placed[department.pk].append(team.pk)
+        team.unit = department
+    for unit_id, team_ids in placed.items():
+        Team.objects.filter(pk__in=team_ids, unit__isnull=True).update(unit_id=unit_id)
     return list(Unit.objects.order_by("path"))
 
 
-def _generated_departments() -> list[Unit]:
+def _generated_departments(generated_teams: int) -> list[Unit]:
+    count = max(MIN_GENERATED_DEPARTMENTS, math.ceil(generated_teams / TEAMS_PER_DEPARTMENT))
+    division_count = max(2, math.ceil(count / DEPARTMENTS_PER_DIVISION))
+    per_division = math.ceil(count / division_count)
     departments = []
-    for division_name in GENERATED_DIVISIONS:
-        division = _unit(f"{division_name} division", None)
-        for number in range(1, GENERATED_DEPARTMENTS_PER_DIVISION + 1):
-            departments.append(_unit(f"{division_name} department {number}", division))
+    for number in range(division_count):
+        name = GENERATED_DIVISIONS[number % len(GENERATED_DIVISIONS)]
+        if number >= len(GENERATED_DIVISIONS):
+            name = f"{name} {number // len(GENERATED_DIVISIONS) + 1}"
+        division = _unit(f"{name} division", None)
+        for department in range(1, per_division + 1):
+            departments.append(_unit(f"{name} department {department}", division))
     return departments
 
 

@@ -30,3 +30,17 @@ def test_a_large_demo_spreads_its_teams_over_about_fifteen_units(db):
     assert not Team.objects.filter(unit__isnull=True).exists()
     call_command("seed_demo", teams=40, projects_per_team=1, quarters=0, stdout=io.StringIO())
     assert Unit.objects.count() <= 20  # running it again adds nothing
+
+
+def test_a_very_large_demo_keeps_departments_to_about_twenty_five_teams(db):
+    from demo.organisation import seed_organisation
+    from demo.units import TEAMS_PER_DEPARTMENT
+
+    seed_organisation(teams=400, projects_per_team=1, seed=3)
+    assert not Team.objects.filter(unit__isnull=True).exists()
+    generated = Unit.objects.filter(name__contains=" department ")
+    sizes = [unit.teams.count() for unit in generated]
+    assert len(sizes) == 16 and max(sizes) <= TEAMS_PER_DEPARTMENT
+    divisions = Unit.objects.filter(parent__isnull=True, name__endswith=" division")
+    assert divisions.count() == 2
+    assert all(unit.children.count() == 8 for unit in divisions)
