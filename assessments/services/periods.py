@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from assessments.models import Answer, Assessment, Framework, Period, Practice
@@ -163,22 +163,22 @@ def _answer_row(
     assessment: Assessment,
     practice: Practice,
     source: CarrySource | None,
-    earlier: dict[str, Answer],
+    earlier: dict[str, "CarriedAnswer"],
     lapsed: set[tuple[int, str]],
 ) -> Answer:
     found = [earlier[key] for key in source.earlier_keys if key in earlier] if source else []
     if not found or source is None:
-        return Answer(assessment=assessment, practice=practice)
+        return Answer(assessment_id=assessment.pk, practice_id=practice.pk)
     value = merged_value([answer.value for answer in found])
     if not value:
-        return Answer(assessment=assessment, practice=practice)
+        return Answer(assessment_id=assessment.pk, practice_id=practice.pk)
     keys = {practice.key, *source.earlier_keys}
     if value == Answer.Value.NA and any((assessment.project_id, key) in lapsed for key in keys):
-        return Answer(assessment=assessment, practice=practice)
+        return Answer(assessment_id=assessment.pk, practice_id=practice.pk)
     merged = len(found) > 1
     return Answer(
-        assessment=assessment,
-        practice=practice,
+        assessment_id=assessment.pk,
+        practice_id=practice.pk,
         value=value,
         na_reason=_joined(found, "na_reason", merged) if value == Answer.Value.NA else "",
         note=_joined(found, "note", merged)[:2000],
@@ -189,39 +189,56 @@ def _answer_row(
     )
 
 
-def _joined(answers: list[Answer], field: str, labelled: bool) -> str:
-    texts = [(answer.practice.key, getattr(answer, field)) for answer in answers]
+def _joined(answers: list["CarriedAnswer"], field: str, labelled: bool) -> str:
+    texts = [(answer.key, getattr(answer, field)) for answer in answers]
     if not labelled:
         return texts[0][1]
     return "; ".join(f"{key}: {text}" for key, text in texts if text)
 
 
+@dataclass(frozen=True, slots=True)
+class CarriedAnswer:
+    """What a draft carries of one answer of the project's last submitted assessment."""
+
+    key: str
+    value: str
+    na_reason: str
+    note: str
+    evidence_url: str
+
+
 def _last_submitted_answers(
     project_ids: list[int], period: Period
-) -> dict[int, tuple[Framework, dict[str, Answer]]]:
-    """project id -> (the framework of its last submitted assessment, its answers by key)."""
-    latest = (
+) -> dict[int, tuple[Framework, dict[str, CarriedAnswer]]]:
+    """project id -> (the framework of its last submitted assessment, its answers by key).
+
+    Read as plain values: model rows with their framework (whose definition is a large JSON
+    document) took minutes at 1,000 projects, longer than the tick that opens a quarter may run.
+    """
+    last_submitted = Assessment.objects.filter(
+        project_id=OuterRef("project_id"),
+        status=Assessment.Status.SUBMITTED,
+        period__opens_on__lt=period.opens_on,
+    ).order_by("-period__opens_on")
+    latest = dict(
         Assessment.objects.filter(
-            project_id__in=project_ids,
-            status=Assessment.Status.SUBMITTED,
-            period__opens_on__lt=period.opens_on,
-        )
-        .values("project_id")
-        .annotate(latest=Max("period__opens_on"))
+            project_id__in=project_ids, pk=Subquery(last_submitted.values("pk")[:1])
+        ).values_list("pk", "period__framework_id")
     )
-    latest_by_project = {row["project_id"]: row["latest"] for row in latest}
-    answers = Answer.objects.filter(
-        assessment__project_id__in=list(latest_by_project),
-        assessment__status=Assessment.Status.SUBMITTED,
-        assessment__period__opens_on__in=set(latest_by_project.values()),
-    ).select_related("practice", "assessment__period__framework")
-    found: dict[int, tuple[Framework, dict[str, Answer]]] = {}
-    for answer in answers:
-        project_id = answer.assessment.project_id
-        if latest_by_project[project_id] != answer.assessment.period.opens_on:
-            continue
-        framework = answer.assessment.period.framework
-        found.setdefault(project_id, (framework, {}))[1][answer.practice.key] = answer
+    frameworks = Framework.objects.in_bulk(set(latest.values()))
+    answers = Answer.objects.filter(assessment_id__in=list(latest)).values_list(
+        "assessment__project_id",
+        "assessment_id",
+        "practice__key",
+        "value",
+        "na_reason",
+        "note",
+        "evidence_url",
+    )
+    found: dict[int, tuple[Framework, dict[str, CarriedAnswer]]] = {}
+    for project_id, assessment_id, key, *carried in answers:
+        framework = frameworks[latest[assessment_id]]
+        found.setdefault(project_id, (framework, {}))[1][key] = CarriedAnswer(key, *carried)
     return found
 
 
