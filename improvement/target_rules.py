@@ -29,7 +29,8 @@ Pure Python, no Django: the selectors feed it plain values read from the databas
 import datetime
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Final
 
 MET: Final = "met"
@@ -97,7 +98,17 @@ class Judgement:
     since: str = ""  # the quarter the pace runs from; "" without one
     quarters_left: float = 0.0
     overdue: bool = False
-    explanation: str = ""
+    missing: str = ""  # why there is no reading, when there is none
+    # The day judged on: the explanation, written only when shown (a dashboard judges every
+    # project but explains the few it lists), reads the projection from it.
+    today: datetime.date | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def explanation(self) -> str:
+        """One sentence: why the status is what it is."""
+        if self.status == NO_ASSESSMENT or self.today is None:
+            return self.missing
+        return explanation(self, today=self.today)
 
     @property
     def label(self) -> str:
@@ -161,7 +172,7 @@ def judge(
 ) -> Judgement:
     """How a project stands against `target` today; `missing` explains a missing reading."""
     if latest is None:
-        return Judgement(NO_ASSESSMENT, target.level, target.due_on, explanation=missing)
+        return Judgement(NO_ASSESSMENT, target.level, target.due_on, missing=missing)
     rise = pace(latest=latest, earliest=earliest)
     left = quarters_left(today=today, due_on=target.due_on)
     passed = today > target.due_on
@@ -173,7 +184,7 @@ def judge(
         left=left,
         passed=passed,
     )
-    judgement = Judgement(
+    return Judgement(
         status=status,
         target_level=target.level,
         due_on=target.due_on,
@@ -184,8 +195,8 @@ def judge(
         since=earliest.quarter if earliest and earliest.opens_on < latest.opens_on else "",
         quarters_left=left,
         overdue=status == BEHIND and passed,
+        today=today,
     )
-    return replace(judgement, explanation=explanation(judgement, today=today))
 
 
 def reaches_in(judgement: Judgement) -> float | None:

@@ -18,7 +18,7 @@ from assessments.rules.levels import LEVELS
 from core.access import is_management, managed_unit_paths
 from core.cache import dashboards_generation
 from insights.selectors import units
-from insights.selectors.common import LEVEL_POSITION, quartiles_by, scope_q
+from insights.selectors.common import LEVEL_POSITION, quartiles_by_counting, scope_q
 from insights.selectors.organisation import (
     dashboard_choices_for_user,
     default_period,
@@ -256,7 +256,7 @@ def _dimensions(filters: DashboardFilters) -> list[DimensionFigure]:
         .scores(DimensionScore.objects.filter(scope_q(filters), period_id=filters.period.pk))
         .annotate(position=LEVEL_POSITION)
     )
-    found = quartiles_by(
+    found = quartiles_by_counting(
         rows, group=("dimension_order", "dimension_key", "dimension_name"), value="position"
     )
     return [

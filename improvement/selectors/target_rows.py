@@ -5,11 +5,14 @@ project's submitted assessments with their positions, and their dimension scores
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import (
     Case,
+    Count,
     F,
     FloatField,
+    Max,
     OuterRef,
     Q,
     Subquery,
@@ -17,7 +20,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Cast, RowNumber
+from django.db.models.functions import Cast, Least, RowNumber
 
 from assessments.models import Assessment, Dimension, DimensionScore
 from assessments.review_scope import counted_assessments_q
@@ -59,8 +62,9 @@ def read_rules() -> dict[RuleKey, tuple[rules.Target, str]]:
 
 
 def read_overrides(
-    *, project_ids: list[int], team_ids: set[int]
+    *, project_ids: Any, team_ids: Any
 ) -> dict[OverrideKey, tuple[rules.Target, str]]:
+    """The overrides of the projects and of the teams (each a list of pks or a query)."""
     rows = (
         TargetOverride.objects.filter(Q(project_id__in=project_ids) | Q(team_id__in=team_ids))
         .values(
@@ -103,27 +107,44 @@ class Readings:
     score: float | None
 
 
-def read_readings(project_ids: list[int]) -> dict[int, Readings]:
+def read_readings(projects: Any) -> dict[int, Readings]:
     """Each project's latest submitted assessment and the earliest of its last four on the
-    same framework version (one query: a window keeps four per project and version), among
-    the results that count (a result awaiting review may not: assessments.review_scope)."""
-    lowest = DimensionScore.objects.filter(assessment_id=OuterRef("pk"), level__isnull=False)
-    rows = (
+    same framework version (one query), among the results that count (a result awaiting
+    review may not: assessments.review_scope). `projects` is a list of pks or a query of them.
+
+    Windows keep, of the latest version's assessments, the newest and the fourth newest (or
+    the oldest, with fewer); the position, an index look-up per assessment, is read by the
+    outer query for those two of each project only, not for every submitted assessment."""
+    per_version = [F("project_id"), F("period__framework_id")]
+    newest_first = F("period__opens_on").desc()
+    kept = (
         Assessment.objects.filter(
-            counted_assessments_q(), project_id__in=project_ids, status=Assessment.Status.SUBMITTED
+            counted_assessments_q(), project_id__in=projects, status=Assessment.Status.SUBMITTED
         )
         .exclude(overall_level__isnull=True)
+        .order_by()
         .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("project_id"), F("period__framework_id")],
-                order_by=F("period__opens_on").desc(),
-            ),
+            rank=Window(RowNumber(), partition_by=per_version, order_by=newest_first),
+            on_version=Window(Count("pk"), partition_by=per_version),
+            # The latest version's rows are those whose newest is the project's newest:
+            # windows without an order of their own, on the rows as sorted for `rank`.
+            version_newest=Window(Max("period__opens_on"), partition_by=per_version),
+            project_newest=Window(Max("period__opens_on"), partition_by=[F("project_id")]),
+        )
+        .filter(
+            Q(rank=1) | Q(rank=Least(F("on_version"), Value(PACE_ASSESSMENTS))),
+            version_newest=F("project_newest"),
+        )
+    )
+    lowest = DimensionScore.objects.filter(assessment_id=OuterRef("pk"), level__isnull=False)
+    rows = (
+        Assessment.objects.filter(pk__in=kept.values("pk"))
+        .order_by()
+        .annotate(
             position=Subquery(
                 lowest.annotate(position=POSITION).order_by("position").values("position")[:1]
-            ),
+            )
         )
-        .filter(rank__lte=PACE_ASSESSMENTS)
         .values(
             "pk",
             "project_id",

@@ -8,15 +8,18 @@ fifth when any rule or override names a dimension:
 1. the projects: stage, team, the team's unit;
 2. the organisation's rules;
 3. the overrides of those projects and of their teams, with who set them;
-4. each project's submitted assessments, the latest four per framework version, with the
-   overall position (the lowest of the dimensions' level plus progress);
+4. each project's latest submitted assessment and the earliest of its last four on the
+   same framework version, with their overall positions (the lowest of the dimensions'
+   level plus progress);
 5. the dimension scores of each project's latest and earliest of those, for the
    dimensions that have targets.
 """
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db.models import F, QuerySet
@@ -29,6 +32,7 @@ from improvement.selectors import target_rows
 from teams.models import Project
 
 OVERALL = ""
+STAGE_LABELS = dict(Project.Stage.choices)
 
 
 @dataclass(frozen=True)
@@ -82,14 +86,14 @@ class ProjectTarget:
     def standings(self) -> tuple[TargetStanding, ...]:
         return (self.overall, *self.dimensions) if self.overall else self.dimensions
 
-    @property
+    @cached_property
     def status(self) -> str:
         """The worst of its judged targets (target_rules, rule 5)."""
         return rules.overall_status(
             has_target=bool(self.standings), statuses=(s.status for s in self.standings)
         )
 
-    @property
+    @cached_property
     def deciding(self) -> TargetStanding | None:
         """The target that sets the project's status: the worst, the overall on a tie."""
         judged = [s for s in self.standings if s.status in rules.RANK]
@@ -153,18 +157,24 @@ def project_targets(
     )
     if not rows:
         return {}
-    ids, team_ids = [row["pk"] for row in rows], {row["team_id"] for row in rows}
+    # The later reads take the projects as the same subquery (or list): a list of 10,000
+    # pks costs more to send than the subquery costs to run.
     organisation = target_rows.read_rules()
-    overrides = target_rows.read_overrides(project_ids=ids, team_ids=team_ids)
-    readings = target_rows.read_readings(ids)
+    overrides = target_rows.read_overrides(
+        project_ids=chosen,
+        team_ids=Project.objects.filter(pk__in=chosen).values("team_id"),
+    )
+    readings = target_rows.read_readings(chosen)
     dimension_keys = {key for _, key in (*organisation.keys(), *overrides.keys()) if key}
     scores = target_rows.read_dimension_scores(readings, dimension_keys) if dimension_keys else {}
     names = target_rows.dimension_names(organisation, overrides)
+    keys = _named_dimensions(organisation, overrides)
     return {
         row["pk"]: _project_target(
             row,
             organisation=organisation,
             overrides=overrides,
+            keys=keys,
             readings=readings.get(row["pk"]),
             dimension_readings=scores,
             names=names,
@@ -227,29 +237,31 @@ def _project_target(
     *,
     organisation: Mapping[target_rows.RuleKey, tuple[rules.Target, str]],
     overrides: Mapping[target_rows.OverrideKey, tuple[rules.Target, str]],
+    keys: Mapping[str, set[str]],
     readings: target_rows.Readings | None,
     dimension_readings: Mapping[tuple[int, str], Mapping],
     names: Mapping[str, str],
     today: datetime.date,
 ) -> ProjectTarget:
+    """`keys`: the dimensions named, by stage (rules) and by owner (overrides)."""
+    project_owner, team_owner = f"project:{row['pk']}", f"team:{row['team_id']}"
+
     def target(key: str) -> rules.Target | None:
         def found(entry: tuple[rules.Target, str] | None) -> rules.Target | None:
             return entry[0] if entry else None
 
         return rules.applicable(
-            project=found(overrides.get((f"project:{row['pk']}", key))),
-            team=found(overrides.get((f"team:{row['team_id']}", key))),
+            project=found(overrides.get((project_owner, key))),
+            team=found(overrides.get((team_owner, key))),
             organisation=found(organisation.get((row["stage"], key))),
         )
 
-    keys = sorted(
-        {key for stage, key in organisation if stage == row["stage"] and key}
-        | {key for owner, key in overrides if key and owner in _owners(row)},
-        key=lambda key: names.get(key, key).lower(),
+    named = (
+        keys.get(row["stage"], set()) | keys.get(project_owner, set()) | keys.get(team_owner, set())
     )
     overall = target(OVERALL)
     dimensions = []
-    for key in keys:
+    for key in sorted(named, key=lambda key: names.get(key, key).lower()):
         applied = target(key)
         if applied is not None:
             dimensions.append(
@@ -260,7 +272,7 @@ def _project_target(
         name=row["name"],
         slug=row["slug"],
         stage=row["stage"],
-        stage_label=Project.Stage(row["stage"]).label,
+        stage_label=STAGE_LABELS[row["stage"]],
         team_id=row["team_id"],
         team_name=row["team__name"],
         team_slug=row["team__slug"],
@@ -273,8 +285,17 @@ def _project_target(
     )
 
 
-def _owners(row: Mapping) -> set[str]:
-    return {f"project:{row['pk']}", f"team:{row['team_id']}"}
+def _named_dimensions(
+    organisation: Mapping[target_rows.RuleKey, tuple[rules.Target, str]],
+    overrides: Mapping[target_rows.OverrideKey, tuple[rules.Target, str]],
+) -> dict[str, set[str]]:
+    """The dimension keys with a target, by the stage of the rules and the owner of the
+    overrides ("project:<pk>", "team:<pk>"): looked up once per project, not searched."""
+    keys: dict[str, set[str]] = defaultdict(set)
+    for owner, key in (*organisation, *overrides):
+        if key:
+            keys[owner].add(key)
+    return keys
 
 
 def _overall_standing(

@@ -21,7 +21,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Cast, Coalesce, RowNumber
+from django.db.models.functions import Cast, JSONObject, RowNumber
 from django.urls import reverse
 
 from assessments.models import Assessment, DimensionScore, Practice
@@ -91,6 +91,43 @@ def quartiles_by(
     return {key: _interpolated(picked[key], sizes[key]) for key in picked}
 
 
+def quartiles_by_counting(
+    rows: QuerySet, *, group: tuple[str, ...], value: str
+) -> dict[tuple, Quartiles]:
+    """As quartiles_by (keyed by tuples), for a value with few distinct values, such as a
+    level position (at most 201): one query counts each value within each group, and the
+    quartiles are read from the counts, which costs far less than ranking every row."""
+    counted: dict[tuple, list[tuple[float, int]]] = defaultdict(list)
+    found = (
+        rows.filter(**{f"{value}__isnull": False})
+        .order_by()
+        .values(*group, value)
+        .annotate(rows=Count("pk"))
+        .values_list(*group, value, "rows")
+    )
+    for *keys, number, count in found:
+        counted[tuple(keys)].append((number, count))
+    return {key: _counted_quartiles(sorted(values)) for key, values in counted.items()}
+
+
+def _counted_quartiles(values: list[tuple[float, int]]) -> Quartiles:
+    """Quartiles of the sorted (value, how many rows have it) pairs."""
+    size = sum(count for _, count in values)
+    wanted = sorted(
+        {
+            rank
+            for q in (0.25, 0.5, 0.75)
+            for rank in (math.floor((size - 1) * q), math.ceil((size - 1) * q))
+        }
+    )
+    values_at, seen = {}, 0
+    for number, count in values:
+        seen += count
+        while wanted and wanted[0] < seen:
+            values_at[wanted.pop(0)] = number
+    return _interpolated(values_at, size)
+
+
 def _interpolated(values_at: dict[int, float], size: int) -> Quartiles:
     def quantile(q: float) -> float:
         position = (size - 1) * q
@@ -130,37 +167,47 @@ def common_gaps(
 ) -> list[CommonGap]:
     """The practices holding the most projects back.
 
-    The database counts per practice of `practices` (one framework's), through the
-    (period, practice) index, in one query: PracticeGap rows, or the roll-up's rows with
-    `projects` saying how to sum them; the ranking is the one every page shares,
-    `recommendations.rank_common_gaps`.
+    The database counts the gaps per practice key in one query (one pass over the rows,
+    not one search of them per practice): PracticeGap rows, or the roll-up's rows with
+    `projects` saying how to sum them, each count carrying its practice of `practices` (one
+    framework's; keys outside it are left out). The ranking is the one every page shares,
+    `recommendations.rank_common_gaps`, which lists only practices holding someone back.
     """
-    held_back = (
-        gaps.filter(practice_key=OuterRef("key"))
+    practice = (
+        practices.filter(key=OuterRef("practice_key"))
         .order_by()
+        .values(
+            found=JSONObject(
+                dimension_key=F("dimension__key"),
+                dimension_order=F("dimension__order"),
+                order=F("order"),
+                level=F("level"),
+                question=F("question"),
+                next_step=F("next_step"),
+            )
+        )
+    )
+    rows = [
+        (key, count, found)
+        for key, count, found in gaps.order_by()
         .values("practice_key")
         .annotate(projects=projects or Count("pk"))
-        .values("projects")
-    )
-    rows = list(
-        practices.annotate(
-            projects=Coalesce(Subquery(held_back), 0), dimension_key=F("dimension__key")
-        )
-        .order_by("dimension__order", "order")
-        .values("key", "dimension_key", "level", "question", "next_step", "projects")
-    )
+        .values_list("practice_key", "projects", Subquery(practice[:1]))
+        if found is not None
+    ]
+    rows.sort(key=lambda row: (row[2]["dimension_order"], row[2]["order"]))
     return rank_common_gaps(
-        held_back_counts={row["key"]: row["projects"] for row in rows},
+        held_back_counts={key: count for key, count, _ in rows},
         project_count=assessed,
         practices=[
             scoring.Practice(
-                key=row["key"],
-                dimension_key=row["dimension_key"],
-                level=row["level"],
-                question=row["question"],
-                next_step=row["next_step"],
+                key=key,
+                dimension_key=found["dimension_key"],
+                level=found["level"],
+                question=found["question"],
+                next_step=found["next_step"],
             )
-            for row in rows
+            for key, _, found in rows
         ],
         limit=limit,
     )
