@@ -1,9 +1,10 @@
 """Reads for assessments. Dashboards read stored per-dimension scores, never raw answers."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from assessments.models import (
     AnswerChange,
     Assessment,
     Dimension,
+    DimensionScore,
     Period,
     Practice,
     ProjectProfile,
@@ -138,6 +140,13 @@ def _worded_for(practice: Practice, profile: Profile | None) -> Practice:
     return practice
 
 
+# What scoring reads of a practice, never a page that asks it: not loaded with the answers
+# (each JSON column costs a decode per practice).
+_UNASKED_PRACTICE_FIELDS = ("next_step", "effort", "prerequisites", "anti_pattern", "applies_to")
+# What only the questionnaire shows of a practice.
+_QUESTIONNAIRE_TEXTS = ("help", "why", "sources", "variants")
+
+
 def assessment_sections(*, assessment: Assessment) -> list[DimensionSection]:
     """Practices the project is asked, grouped by dimension and worded for its profile, each
     with its answer, last quarter's and its history.
@@ -150,14 +159,17 @@ def assessment_sections(*, assessment: Assessment) -> list[DimensionSection]:
     profile = assessment_profile(assessment=assessment) if asked is not None else None
     answers = [
         answer
-        for answer in assessment.answers.select_related("practice", "answered_by").order_by(
-            "practice__order"
-        )
+        for answer in assessment.answers.select_related("practice", "answered_by")
+        .defer(*(f"practice__{name}" for name in _UNASKED_PRACTICE_FIELDS))
+        .order_by("practice__order")
         if asked is None or answer.practice.key in asked
     ]
     for answer in answers:
         _worded_for(answer.practice, profile)
-    previous = {a.practice.key: a for a in previous_answers(assessment=assessment)}
+    previous = {
+        a.practice_key: a  # type: ignore[attr-defined]
+        for a in previous_answers(assessment=assessment).only("value")
+    }
     changes: dict[int, list[AnswerChange]] = {}
     for change in AnswerChange.objects.filter(answer__assessment=assessment).select_related(
         "changed_by"
@@ -193,9 +205,12 @@ def previous_assessment(*, assessment: Assessment) -> Assessment | None:
 
 
 def previous_answers(*, assessment: Assessment) -> QuerySet[Answer]:
-    """The answers of the project's last submitted assessment before this one (one query)."""
+    """The answers of the project's last submitted assessment before this one, each with its
+    practice's key as `practice_key` (one query)."""
     latest = _earlier_submissions(assessment).values("pk")[:1]
-    return Answer.objects.filter(assessment_id__in=Subquery(latest)).select_related("practice")
+    return Answer.objects.filter(assessment_id__in=Subquery(latest)).annotate(
+        practice_key=F("practice__key")
+    )
 
 
 def answer_get_for_user(*, user: User, pk: int, practice_key: str) -> Answer:
@@ -286,9 +301,11 @@ def compared_with(*, assessment: Assessment, previous: Assessment | None) -> Ass
 def assessment_results(
     *, assessment: Assessment, previous: Assessment | None
 ) -> list[DimensionResult]:
-    """Stored dimension scores, with `previous`'s beside them when given (two queries)."""
-    current = assessment.dimension_scores.order_by("dimension_order")
-    before = {row.dimension_key: row for row in previous.dimension_scores.all()} if previous else {}
+    """Stored dimension scores, with `previous`'s beside them when given (one query)."""
+    ids = [assessment.pk] if previous is None else [assessment.pk, previous.pk]
+    rows = list(DimensionScore.objects.filter(assessment_id__in=ids).order_by("dimension_order"))
+    current = [row for row in rows if row.assessment_id == assessment.pk]
+    before = {row.dimension_key: row for row in rows if row.assessment_id != assessment.pk}
     return [
         DimensionResult(
             key=row.dimension_key,
@@ -313,18 +330,34 @@ class ChangedAnswer:
     after: str
 
 
-def changed_answers(*, assessment: Assessment, previous: Assessment | None) -> list[ChangedAnswer]:
-    """Answers that differ from `previous`, a submission of the same version (two queries)."""
+def submitted_answers(*, assessment: Assessment) -> list[Answer]:
+    """A submission's answers with their practices, as its result page reads them (one
+    query): the practice's key, question, order and evidence rule, not its texts for the
+    questionnaire and scoring (those come worded from the framework, `scoring_framework`)."""
+    return list(
+        assessment.answers.select_related("practice").defer(
+            *(f"practice__{name}" for name in (*_UNASKED_PRACTICE_FIELDS, *_QUESTIONNAIRE_TEXTS))
+        )
+    )
+
+
+def changed_answers(
+    *, assessment: Assessment, previous: Assessment | None, answers: Sequence[Answer] | None = None
+) -> list[ChangedAnswer]:
+    """Answers that differ from `previous`, a submission of the same version: one query
+    with the assessment's `answers` given (`submitted_answers`), two without."""
     if previous is None:
         return []
-    before = {a.practice.key: a.value for a in previous.answers.select_related("practice")}
+    before = dict(previous.answers.values_list("practice__key", "value"))
     if not before:
         return []
+    if answers is None:
+        answers = list(assessment.answers.select_related("practice"))
     return [
         ChangedAnswer(
             practice=answer.practice, before=before[answer.practice.key], after=answer.value
         )
-        for answer in assessment.answers.select_related("practice").order_by("practice__order")
+        for answer in sorted(answers, key=lambda answer: answer.practice.order)
         if answer.practice.key in before and before[answer.practice.key] != answer.value
     ]
 

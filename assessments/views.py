@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST, require_safe
 
-from assessments import evidence_selectors, exemption_selectors, selectors
+from assessments import evidence_selectors, exemption_selectors, presentation, selectors
 from assessments.forms import AnswerForm, ProjectProfileForm
 from assessments.models import Answer, Assessment
 from assessments.review_scope import review_scope
@@ -60,9 +60,15 @@ def _questionnaire_context(
         if rows
         else {}
     )
+    # What the tools show beside each evidenced question (one query, none without).
+    evidence = evidence_selectors.practice_evidence(
+        project_id=assessment.project_id, practices=[row.practice for row in rows]
+    )
     return {
         "assessment": assessment,
-        "sections": sections,
+        "sections": presentation.question_sections(
+            assessment_pk=assessment.pk, sections=sections, exemptions=exemptions, evidence=evidence
+        ),
         "missing": [row.practice for row in rows if not row.answer.value],
         "answered": sum(1 for row in rows if row.answer.value),
         "carried": sum(1 for row in rows if row.answer.carried_over),
@@ -73,13 +79,14 @@ def _questionnaire_context(
         "profile": profile,
         "profile_needed": profile_needed,
         "profile_form": profile_form,
-        "exemptions": exemptions,
-        # What the tools show beside each evidenced question (one query, none without).
-        "practice_evidence": evidence_selectors.practice_evidence(
-            project_id=assessment.project_id, practices=[row.practice for row in rows]
-        ),
         "returned": assessment.review_status == Assessment.Review.RETURNED,
         **permissions,
+        # What only the autosave fragment sets, empty on the page: each row asks for them, and
+        # a name the template cannot find costs it an exception each time. The reviewer's
+        # feedback has no comments until a returned draft's banner reads them.
+        "feedback": {"by_key": {}},
+        **dict.fromkeys(["conflict", "form", "error", "saved", "client_version"]),
+        **dict.fromkeys(["oob", "exemption_oob", "evidence_oob"]),
     }
 
 
@@ -107,12 +114,12 @@ def profile_save(request: PortalRequest, pk: int) -> HttpResponse:
 
 
 def _result_context(assessment: Assessment) -> dict:
-    score = services.assessment_score(assessment=assessment)
+    answer_rows = selectors.submitted_answers(assessment=assessment)
+    score = services.assessment_score(assessment=assessment, answers=answer_rows)
     profile = assessment_profile(assessment=assessment)
     dimensions, practices = scoring_framework(assessment.period.framework, profile)
     if framework_uses_profiles(assessment.period.framework):
         practices = tuple(asked_practices(practices, profile))
-    answer_rows = list(assessment.answers.select_related("practice"))
     answers = {a.practice.key: a.value for a in answer_rows}
     steps = recommendations.recommend_for_assessment(
         score=score, dimensions=dimensions, practices=practices, answers=answers
@@ -139,7 +146,9 @@ def _result_context(assessment: Assessment) -> dict:
         "previous": previous,
         "previous_other_version": previous if previous and compared is None else None,
         "profile": profile,
-        "changed_answers": selectors.changed_answers(assessment=assessment, previous=compared),
+        "changed_answers": selectors.changed_answers(
+            assessment=assessment, previous=compared, answers=answer_rows
+        ),
         "anti_patterns": [anti_patterns[key] | {"key": key} for key in assessment.anti_patterns],
         "top_steps": steps[:3],
         "all_steps": steps,
@@ -177,6 +186,7 @@ def answer_save(request: PortalRequest, pk: int, practice_key: str) -> HttpRespo
         "assessment": assessment,
         "answer": answer,
         "practice": answer.practice,
+        "save_url": presentation.save_url(assessment_pk=pk, practice_key=practice_key),
         # On any failure the page keeps the version it was loaded with, so a later edit
         # still meets the conflict check instead of silently overwriting someone's answer.
         "client_version": _posted_version(request),

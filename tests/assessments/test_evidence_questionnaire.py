@@ -190,9 +190,9 @@ def _count(client, url, django_assert_max_num_queries) -> int:
 # The questionnaire of a v2 draft: the 13 queries of the v1 page (tests/assessments/
 # test_assessment_page.py), the project's profile, and the project's latest facts.
 QUESTIONNAIRE_QUERIES = 15
-# The result page of a v2 submission: the 14 of tests/assessments/test_review_feedback.py
+# The result page of a v2 submission: the 13 of tests/assessments/test_review_feedback.py
 # less the review comments (none here), and the project's latest facts.
-RESULT_QUERIES = 14
+RESULT_QUERIES = 13
 
 
 def test_the_questionnaire_reads_the_facts_in_one_query_whatever_their_history(

@@ -277,10 +277,10 @@ def test_the_result_page_reads_its_reviews_in_fixed_queries(
     assessment_submit(assessment=assessment, user=alice)
     review_accept(assessment=assessment, reviewer=rhea, decision=ReviewInput())
     client = client_for(alice)
-    # session, user, assessment (+role), answers x2, previous assessment, dimension scores,
+    # session, user, assessment (+role), answers, previous assessment, dimension scores,
     # navigation x3, the team's members and the steps' actions (improvement's tags), then
     # the reviews and their comments: the same for one round of comments or three.
-    with django_assert_max_num_queries(14) as captured:
+    with django_assert_max_num_queries(13) as captured:
         text = client.get(f"/assessments/{assessment.pk}/").text
     assert f"Review history ({rounds} earlier review" in text
-    assert len(captured) == 14
+    assert len(captured) == 13
