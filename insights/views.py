@@ -2,23 +2,20 @@
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.forms.utils import flatatt
 from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.html import escape, format_html
-from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 from django_htmx.http import push_url
 
 from core.access import is_org_admin
 from core.cache import CACHE_SECONDS, dashboards_generation
 from core.http import PortalRequest
+from core.widgets import ManyOptionsSelect
 from improvement.target_rules import quarter_of
 from insights import exports, outcome_cards, page_figures
 from insights.review_counts import ReviewsCard
@@ -39,26 +36,6 @@ from insights.shapes import (
 )
 from teams.models import Project
 from teams.selectors import team_get_for_user
-
-
-class ManyOptionsSelect(forms.Select):
-    """A <select> written in Python rather than through a template per option: the filters
-    offer every team, 2,000 of them at 10,000 projects. The markup is Django's Select's."""
-
-    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
-        chosen = self.format_value(value)
-        options, selected = [], False
-        for option, label in self.choices:
-            mark = not selected and str(option) in chosen
-            selected = selected or mark
-            marked = " selected" if mark else ""
-            options.append(f'<option value="{escape(option)}"{marked}>{escape(label)}</option>')
-        return format_html(
-            '<select name="{}"{}>\n{}\n</select>',
-            name,
-            flatatt(self.build_attrs(self.attrs, attrs)),
-            mark_safe("\n".join(options)),  # each value and label escaped above
-        )
 
 
 class DashboardFilterForm(forms.Form):

@@ -15,9 +15,9 @@ from core.http import PortalRequest
 from improvement.selectors.actions import plan_summary
 from improvement.selectors.targets import project_targets, summarise
 from insights import outcome_cards, page_figures
-from insights.selectors.outcomes import project_outcomes, team_outcome_trend, team_outcomes
+from insights.selectors.outcomes import project_outcomes
 from insights.selectors.project import project_insights
-from insights.selectors.team import team_insights
+from insights.selectors.team import team_insights, team_outcomes_and_trend
 from portal.evidence_views import evidence_card
 from teams import selectors, services
 from teams.forms import ProjectForm
@@ -43,17 +43,26 @@ def home(request: PortalRequest) -> HttpResponse:
     )
 
 
+def _team_projects(team: Team) -> tuple[list[Project], list[Project]]:
+    """The team's active and its archived projects, each by name (one query)."""
+    active: list[Project] = []
+    archived: list[Project] = []
+    for project in team.projects.order_by("name"):
+        (active if project.archived_at is None else archived).append(project)
+    return active, archived
+
+
 def _team_context(request: PortalRequest, team: Team, **extra: object) -> dict:
     insights = team_insights(team=team)
-    projects = selectors.team_projects(team=team)
-    targets = project_targets(projects=projects)
+    projects, archived = _team_projects(team)
+    targets = project_targets(projects=[project.pk for project in projects])
     return {
         "team": team,
         "can_manage": can_manage_team(request.user, team.pk),
         "projects": projects,
         "targets": targets,
         "target_summary": summarise(targets.values()).counts,
-        "archived_projects": selectors.team_projects(team=team, archived=True),
+        "archived_projects": archived,
         "insights": insights,
         "period": insights.period,
         "assessments_by_project": insights.assessments_by_project,
@@ -68,7 +77,7 @@ def team_detail(request: PortalRequest, slug: str) -> HttpResponse:
     context = _team_context(request, team, members=selectors.team_members(team=team))
     context["charts"] = page_figures.team_figures(context["insights"], team=team)
     context["plan"] = plan_summary(team_ids=[team.pk])[team.pk]
-    context["outcomes"] = outcome_cards.team_card(team_outcomes(team), team_outcome_trend(team))
+    context["outcomes"] = outcome_cards.team_card(*team_outcomes_and_trend(context["projects"]))
     return render(request, "portal/team_detail.html", context)
 
 

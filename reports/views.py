@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models.fields.files import FieldFile
@@ -7,29 +6,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HTMX_STOP_POLLING
 
-from assessments.models import Period
 from core.access import is_management
 from core.http import PortalRequest
 from reports import selectors, services
 from reports.emails import report_filename
+from reports.forms import ReportRequestForm
 from reports.models import Report
-from teams.models import Team
-
-
-class ReportRequestForm(forms.Form):
-    period = forms.ModelChoiceField(queryset=Period.objects.none(), empty_label=None)
-    team = forms.ModelChoiceField(
-        queryset=Team.objects.none(),
-        required=False,
-        empty_label="Whole organisation",
-        label="Scope",
-    )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # Read per request: which periods have opened changes with the date.
-        self.fields["period"].queryset = selectors.report_periods()  # type: ignore[attr-defined]
-        self.fields["team"].queryset = selectors.report_teams()  # type: ignore[attr-defined]
 
 
 @require_safe

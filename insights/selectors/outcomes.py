@@ -82,7 +82,7 @@ def project_outcomes(project: Project, *, count: int = 4) -> ProjectOutcomes:
     """The project's last `count` calendar quarters, this one included (one query)."""
     quarters = last_quarters(timezone.localdate(), count)
     rows = Outcome.objects.filter(project=project, quarter__in=quarters).values(*OUTCOME_VALUES)
-    return _project(project, quarters, {row["quarter"]: row for row in rows})
+    return project_outcomes_from_rows(project, quarters, {row["quarter"]: row for row in rows})
 
 
 def team_outcomes(team: Team, *, count: int = 4) -> list[ProjectOutcomes]:
@@ -95,7 +95,10 @@ def team_outcomes(team: Team, *, count: int = 4) -> list[ProjectOutcomes]:
     by_project: dict[int, dict[str, dict]] = defaultdict(dict)
     for row in rows:
         by_project[row.pop("project_id")][row["quarter"]] = row
-    return [_project(project, quarters, by_project[project.pk]) for project in projects]
+    return [
+        project_outcomes_from_rows(project, quarters, by_project[project.pk])
+        for project in projects
+    ]
 
 
 def team_outcome_trend(team: Team, *, count: int = 4) -> list[QuarterOutcome]:
@@ -109,7 +112,7 @@ def team_outcome_trend(team: Team, *, count: int = 4) -> list[QuarterOutcome]:
     by_quarter: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
         by_quarter[row["quarter"]].append(row)
-    return [_pooled(quarter, by_quarter[quarter], quarters[-1]) for quarter in quarters]
+    return [pooled_quarter(quarter, by_quarter[quarter], quarters[-1]) for quarter in quarters]
 
 
 def outcomes_by_level(*, filters: DashboardFilters) -> OutcomesByLevel:
@@ -153,7 +156,9 @@ def outcomes_by_level(*, filters: DashboardFilters) -> OutcomesByLevel:
     )
 
 
-def _project(project: Project, quarters: Sequence[str], rows: dict[str, dict]) -> ProjectOutcomes:
+def project_outcomes_from_rows(
+    project: Project, quarters: Sequence[str], rows: dict[str, dict]
+) -> ProjectOutcomes:
     current = quarters[-1]
     return ProjectOutcomes(
         project_id=project.pk,
@@ -188,7 +193,7 @@ def _no_events(quarter: str, current: str) -> QuarterOutcome:
     )
 
 
-def _pooled(quarter: str, rows: Sequence[dict], current: str) -> QuarterOutcome:
+def pooled_quarter(quarter: str, rows: Sequence[dict], current: str) -> QuarterOutcome:
     if not rows:
         return _no_events(quarter, current)
     deployments = sum(row["deployments"] for row in rows)

@@ -1,12 +1,13 @@
 """The team page's insights: this quarter's assessments and drafts, the team's trend, its
 projects by dimension and its common gaps, and what they are built on (eight queries at
-most, the review policy one of them)."""
+most, the review policy one of them); and its projects' delivery outcomes (one query)."""
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
 
 from assessments.models import Assessment, DimensionScore, Period, Practice, TeamQuarterGap
 from assessments.review_scope import ReviewScope, review_scope
@@ -14,11 +15,20 @@ from assessments.rules.quartiles import quartiles_of
 from assessments.rules.recommendations import CommonGap
 from assessments.selectors import drafts_asked_progress, period_current
 from core.cache import dashboards_generation
+from evidence.models import Outcome
+from evidence.rules.outcomes import last_quarters
 from insights.review_counts import ReviewCounts
 from insights.selectors.common import SUBMITTED, common_gaps, project_heatmap
 from insights.selectors.organisation import organisation_trend
+from insights.selectors.outcomes import (
+    OUTCOME_VALUES,
+    ProjectOutcomes,
+    QuarterOutcome,
+    pooled_quarter,
+    project_outcomes_from_rows,
+)
 from insights.shapes import TEAM_GAPS, Heatmap, Quartiles, TrendPoint
-from teams.models import Team
+from teams.models import Project, Team
 
 
 @dataclass(frozen=True)
@@ -124,3 +134,26 @@ def _trend_and_reviews(
             awaiting_counted=rule.awaiting_counted,
         )
     return points, reviews
+
+
+def team_outcomes_and_trend(
+    projects: Sequence[Project], *, count: int = 4
+) -> tuple[list[ProjectOutcomes], list[QuarterOutcome]]:
+    """`outcomes.team_outcomes` and `outcomes.team_outcome_trend` from one read of the
+    Outcome rows: `projects` are the team's active projects by name, as the page has them."""
+    quarters = last_quarters(timezone.localdate(), count)
+    rows = Outcome.objects.filter(
+        project__in=[project.pk for project in projects], quarter__in=quarters
+    ).values("project_id", *OUTCOME_VALUES)
+    by_project: dict[int, dict[str, dict]] = defaultdict(dict)
+    by_quarter: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_project[row.pop("project_id")][row["quarter"]] = row
+        by_quarter[row["quarter"]].append(row)
+    return (
+        [
+            project_outcomes_from_rows(project, quarters, by_project[project.pk])
+            for project in projects
+        ],
+        [pooled_quarter(quarter, by_quarter[quarter], quarters[-1]) for quarter in quarters],
+    )

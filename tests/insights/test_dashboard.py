@@ -26,7 +26,7 @@ from tests.factories import ProjectFactory
 
 # The team and project pages from a cold cache: session, user, the navigation's check of
 # the user's groups and reviewed units (one query), then what the pages read.
-TEAM_PAGE_QUERIES = 23  # with the outcomes card's 3
+TEAM_PAGE_QUERIES = 20  # with the outcomes card's 1
 PROJECT_PAGE_QUERIES = 17  # with the outcomes card's 1
 ORG_PAGES = ("/org/", "/org/export.csv")
 # persona -> status of the organisation dashboard and its CSV, and of the lead's team CSV.

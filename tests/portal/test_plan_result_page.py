@@ -198,8 +198,9 @@ def test_the_result_page_reads_the_plan_in_a_fixed_number_of_queries(
             done_at=current.submitted_at - datetime.timedelta(minutes=index + 1),
         )
     client = client_for(alice)
-    # session, user, assessment (+role), answers x2, previous assessment, dimension scores
-    # x2, changed answers x2, navigation x3; then improvement's tags: the team's members (a
-    # lead sees the form), the steps' actions and the finished actions; its reviews.
-    with django_assert_num_queries(17):
+    # session, user, assessment (+role), answers, previous assessment, both quarters'
+    # dimension scores, last quarter's answers, navigation x3; then improvement's tags: the
+    # team's members (a lead sees the form), the steps' actions and the finished actions;
+    # its reviews.
+    with django_assert_num_queries(14):
         client.get(f"/assessments/{current.pk}/")
