@@ -10,12 +10,14 @@
 4. Every page of issue 17, cold and warm, at 1,000 and 10,000 projects (benchmarks/pages.py).
 5. Autosave at both sizes (benchmarks/autosave.py).
 6. The organisation report at 10,000 projects, in a process of its own (report_run.py).
-7. Print the tables with each target met or not (verdict.py) and write var/bench.json.
+7. Deadline day: 200 people at once against gunicorn on a copy of the 1,000-project
+   database (deadline_day.py).
+8. Print the tables with each target met or not (verdict.py) and write var/bench.json.
 
 Environment: DATABASE_URL (the 1,000-project database's; the others sit beside it),
 BENCH_PAGES=org_dashboard,team,... to measure some pages only (`none`: none), BENCH_ROUNDS
-(pages' rounds, 11), BENCH_REPORT=0 and BENCH_AUTOSAVE=0 to leave those out. A run that
-leaves anything out writes var/bench-subset.json instead of var/bench.json.
+(pages' rounds, 11), BENCH_REPORT=0, BENCH_AUTOSAVE=0 and BENCH_DEADLINE=0 to leave those out.
+A run that leaves anything out writes var/bench-subset.json instead of var/bench.json.
 """
 
 import gzip
@@ -26,7 +28,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks import databases, verdict
+from benchmarks import databases, deadline_day, verdict
 from benchmarks.autosave import autosave_for, measure_autosave
 from benchmarks.measure import FLOOR, Timing, cold, database, logged_in_client, queries_of, timed
 from benchmarks.pages import PAGE_NAMES, SIZES, measure_pages, page_catalogue
@@ -241,7 +243,7 @@ def _report_period() -> str:
         return Period.objects.filter(closed_at__isnull=False).order_by("-opens_on")[0].key
 
 
-def run(pages: list[str], *, autosave: bool, report: bool) -> dict:
+def run(pages: list[str], *, autosave: bool, report: bool, deadline: bool) -> dict:
     base_url = os.environ.get("DATABASE_URL") or databases.DEFAULT_DATABASE_URL
     if not base_url.startswith(("postgres://", "postgresql://")):
         sys.exit(f"make bench needs PostgreSQL; DATABASE_URL is {base_url}")
@@ -281,6 +283,14 @@ def run(pages: list[str], *, autosave: bool, report: bool) -> dict:
     seeded = databases.seeding_log().get(databases.database_name(urls["10k"]), {})
     figures["seeding_large_s"] = seeded.get("seconds")
     figures["seeding_large"] = seeded or None
+    if deadline:
+        from django.db import connections
+
+        connections.close_all()  # a database being copied must have no connection
+        print("deadline day: 200 people for 120 s against gunicorn", flush=True)
+        figures["deadline_day"] = deadline_day.run(
+            base_url=urls["1k"], users=200, leads=50, seconds=120, workers=3, threads=4
+        )
     return figures
 
 
@@ -336,6 +346,8 @@ def report(figures: dict) -> str:
         "",
         verdict.summary(checks),
     ]
+    if "deadline_day" in figures:
+        lines += ["", *deadline_day.table(figures["deadline_day"], pages=False)]
     return "\n".join(lines)
 
 
@@ -343,10 +355,11 @@ def main() -> None:
     pages = _chosen_pages()
     autosave = os.environ.get("BENCH_AUTOSAVE", "1") != "0"
     report_too = os.environ.get("BENCH_REPORT", "1") != "0"
-    figures = run(pages, autosave=autosave, report=report_too)
+    deadline = os.environ.get("BENCH_DEADLINE", "1") != "0"
+    figures = run(pages, autosave=autosave, report=report_too, deadline=deadline)
     print()
     print(report(figures))
-    complete = pages == list(PAGE_NAMES) and autosave and report_too
+    complete = pages == list(PAGE_NAMES) and autosave and report_too and deadline
     output = BASE_DIR / "var" / ("bench.json" if complete else "bench-subset.json")
     output.parent.mkdir(exist_ok=True)
     output.write_text(json.dumps(figures, indent=2) + "\n")

@@ -233,31 +233,12 @@ def main() -> None:
     env.pop("CELERY_BROKER_URL", None)
     users = prepare_database(env, teams=(options.users + 1) // 2)[: options.users]
     (ROOT / "var").mkdir(exist_ok=True)
-    server_log = (ROOT / "var" / "load_autosave_server.log").open("w")
-    server = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "mlops_portal.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            str(options.workers),
-            "--threads",
-            "4",
-            "--worker-class",
-            "gthread",
-            "--timeout",
-            "30",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=server_log,
-        stderr=server_log,
+    server = start_gunicorn(
+        env,
+        port=PORT,
+        workers=options.workers,
+        threads=4,
+        log_path=ROOT / "var" / "load_autosave_server.log",
     )
     events: list[str] = []
     try:
@@ -282,11 +263,25 @@ def main() -> None:
     report(options, figures, acknowledged_answers, missing, events, recovered)
 
 
-def wait_for_server(timeout: float = 30) -> bool:
+def start_gunicorn(
+    env: dict[str, str], *, port: int, workers: int, threads: int, log_path: Path
+) -> subprocess.Popen:
+    """gunicorn on 127.0.0.1 (gthread workers), in a process group of its own so that
+    `os.killpg(server.pid, signal.SIGTERM)` stops it and its workers; output in log_path."""
+    log = log_path.open("w")
+    command = [PYTHON, "-m", "gunicorn", "mlops_portal.wsgi", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread"]
+    command += ["--timeout", "30", "--log-level", "warning"]
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log
+    )
+
+
+def wait_for_server(timeout: float = 30, base: str = BASE) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"{BASE}/healthz", timeout=2) as response:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
                 if response.status == 200:
                     return True
         except (urllib.error.URLError, ConnectionError, OSError):
