@@ -16,7 +16,7 @@ from assessments.models import DimensionScore
 from assessments.review_scope import review_scope
 from assessments.rules.levels import LEVELS
 from core.access import is_management, managed_unit_paths
-from core.cache import dashboards_generation
+from core.cache import cached, dashboards_generation
 from insights.selectors import units
 from insights.selectors.common import LEVEL_POSITION, quartiles_by_counting, scope_q
 from insights.selectors.organisation import (
@@ -147,8 +147,18 @@ def organisation_figures(request: HttpRequest, filters: Query[FigureFilters]) ->
     reader = reader_of(request)
     if not _reads_figures(reader):
         raise Http404
-    choices = dashboard_choices_for_user(user=reader, generation=dashboards_generation(), asked={})
+    generation = dashboards_generation()
+    choices = dashboard_choices_for_user(user=reader, generation=generation, asked={})
     chosen = _filters(choices, filters)
+    # Computed once per generation, as the dashboard's page is: a submission starts a new one.
+    return cached(
+        f"api-figures:{chosen.cache_key()}",
+        lambda: _figures(chosen, choices),
+        generation=generation,
+    )
+
+
+def _figures(chosen: DashboardFilters, choices: DashboardChoices) -> FiguresOut:
     data = organisation_dashboard(filters=chosen, choices=choices)
     return FiguresOut(
         filters=FiltersOut(

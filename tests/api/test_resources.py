@@ -3,6 +3,8 @@ gaps with their answers and next steps, the dashboard's own figures, targets as 
 project pages judge them, initiatives as their pages count them."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from assessments.models import Answer, Assessment, DimensionScore, PracticeGap, ProjectProfile
 from assessments.services.answering import assessment_submit
@@ -169,6 +171,19 @@ def test_the_figures_follow_new_results(world, project, carol_reads):
     dashboards_changed()
     after = carol_reads("/figures/organisation").json()["headline"]["projects_assessed"]
     assert after == before - 1
+
+
+def test_the_figures_are_worked_out_once_until_the_data_changes(world, carol_reads):
+    with CaptureQueriesContext(connection) as first:
+        body = carol_reads("/figures/organisation").json()
+    with CaptureQueriesContext(connection) as again:
+        assert carol_reads("/figures/organisation").json() == body
+    # The second read only checks the token and the reader's rights.
+    assert len(again) < len(first) - 5
+    dashboards_changed()
+    with CaptureQueriesContext(connection) as changed:
+        assert carol_reads("/figures/organisation").json() == body
+    assert len(changed) == len(first)
 
 
 def test_targets_are_judged_as_the_project_pages_judge_them(world, project, carol_reads):
