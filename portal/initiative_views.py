@@ -7,21 +7,18 @@ management and org admins create, edit and remind (403 for the other readers).
 
 import csv
 import io
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.http import PortalRequest
 from improvement.forms.initiatives import InitiativeForm
 from improvement.models import Initiative
-from improvement.selectors.initiative_progress import InitiativeProgress, TeamProgress
 from improvement.selectors.initiatives import (
     CSV_HEADER,
     initiative_can_manage,
@@ -39,7 +36,6 @@ from notifications.services.initiatives import ReminderOutcome, initiative_remin
 
 FORM_TEMPLATE = "portal/initiative_form.html"
 DETAIL_TEMPLATE = "portal/initiative_detail.html"
-SLUG = "__slug__"  # a slug's characters need no quoting in a path: it is filled in as is
 
 
 def _require_manager(request: PortalRequest) -> None:
@@ -101,30 +97,6 @@ def _add_errors(form: InitiativeForm, error: ValidationError) -> None:
         form.add_error(name if name in form.fields else None, problems)
 
 
-@dataclass(frozen=True)
-class BehindRow:
-    """A team behind pace as its row shows it, with its two links."""
-
-    progress: TeamProgress
-    url: str
-    plan_url: str
-
-
-def _behind_rows(progress: InitiativeProgress) -> list[BehindRow]:
-    """The teams behind, furthest first, their links made from one reverse() each rather
-    than two per row: there is a row per team behind, hundreds in a large organisation."""
-    team_url = reverse("portal:team_detail", kwargs={"slug": SLUG})
-    plan_url = reverse("portal:team_plan", kwargs={"slug": SLUG})
-    return [
-        BehindRow(
-            progress=row,
-            url=team_url.replace(SLUG, row.team.slug),
-            plan_url=plan_url.replace(SLUG, row.team.slug),
-        )
-        for row in progress.teams_behind
-    ]
-
-
 def _detail_context(
     request: PortalRequest, initiative: Initiative, outcome: ReminderOutcome | None = None
 ) -> dict:
@@ -133,7 +105,7 @@ def _detail_context(
         "initiative": initiative,
         "progress": progress,
         "scope": scope_summary(progress.scope),
-        "teams_behind": _behind_rows(progress),
+        "teams_behind": progress.teams_behind,
         "chart": initiative_burnup(progress),
         "can_manage": initiative_can_manage(request.user),
         "outcome": outcome,

@@ -1,6 +1,6 @@
 """Where initiatives stand now: their scope, each project's current answers, the counts.
 
-Computed for any number of initiatives at once in a fixed number of queries (seven,
+Computed for any number of initiatives at once in a fixed number of queries (ten,
 whatever the number of initiatives, projects or answers), so the list, the detail page,
 the weekly tick and the reports all read the same numbers the same way.
 
@@ -11,28 +11,28 @@ the organisation when it names neither units nor teams.
 
 Answers: only the assessments of the two most recent periods that have assessments (by
 `Period.opens_on`) are read; the rules for the current answer, "in place", "not
-applicable" and "complete" are improvement.burnup's (see its docstring). The database
-applies both and counts (`initiative_counts`); this module reads the counts per team and
-per practice and puts names to them.
+applicable" and "complete" are improvement.burnup's (see its docstring).
 """
 
 import datetime
+import operator
 from collections import defaultdict
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import reduce
 
 from django.contrib.auth.models import User
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from assessments.models import Practice
+from assessments.models import Answer, Assessment, Period, Practice, ProjectProfile
+from assessments.rules.profiles import Profile, matches
+from core.access import in_units_q
 from improvement import burnup
 from improvement.models import Initiative, InitiativeWeek
-from improvement.selectors.initiative_counts import (
-    PracticeTally,
-    ScopeRule,
-    TeamCount,
-    initiative_counts,
-)
-from teams.models import Membership, Team
+from teams.models import Membership, Project, Team
+
+# Frameworks from this scoring rule on ask each project only the practices its profile matches.
+RULE_WITH_PROFILES = 2
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,27 @@ class Scope:
     @property
     def whole_organisation(self) -> bool:
         return not self.units and not self.teams
+
+    def covers(self, project: Project) -> bool:
+        if self.stages and project.stage not in self.stages:
+            return False
+        if self.whole_organisation:
+            return True
+        unit = project.team.unit
+        in_units = unit is not None and any(unit.path.startswith(p) for _, p in self.units)
+        return in_units or any(pk == project.team_id for _, pk in self.teams)
+
+    def q(self) -> Q:
+        """The same rule for a queryset of projects."""
+        where = Q(archived_at__isnull=True, team__archived_at__isnull=True)
+        if self.stages:
+            where &= Q(stage__in=self.stages)
+        if self.whole_organisation:
+            return where
+        paths = tuple(path for _, path in self.units)
+        return where & (
+            in_units_q(paths, unit="team__unit__") | Q(team_id__in=[pk for _, pk in self.teams])
+        )
 
 
 @dataclass(frozen=True)
@@ -125,42 +146,24 @@ def week_share(week: InitiativeWeek) -> float | None:
 def initiatives_progress(
     *, initiatives: Sequence[Initiative], today: datetime.date
 ) -> dict[int, InitiativeProgress]:
-    """Each initiative's progress now, by initiative pk, in seven queries: the answers as
-    they are now; `today` decides the on-pace share (and the demo passes earlier days).
-    The database counts (`initiative_counts`): what is read here grows with the number of
-    teams and practices, not of projects."""
+    """Each initiative's progress now, by initiative pk, in ten queries: the answers as they
+    are now; `today` decides the on-pace share (and the demo passes earlier days)."""
     if not initiatives:
         return {}
     scopes = _scopes(initiatives)
-    team_counts, practice_counts = initiative_counts(
-        [
-            ScopeRule(
-                initiative_id=initiative.pk,
-                stages=scopes[initiative.pk].stages,
-                unit_paths=tuple(path for _, path in scopes[initiative.pk].units),
-                team_ids=tuple(pk for _, pk in scopes[initiative.pk].teams),
-                practice_keys=tuple(initiative.practice_keys),
-            )
-            for initiative in initiatives
-        ]
-    )
-    team_ids = {row.team_id for row in team_counts if row.projects}
-    teams = Team.objects.select_related("unit").in_bulk(team_ids) if team_ids else {}
+    projects_q = Project.objects.filter(reduce(operator.or_, [s.q() for s in scopes.values()]))
+    projects = list(projects_q.select_related("team", "team__unit").order_by("pk"))
     keys = sorted({key for initiative in initiatives for key in initiative.practice_keys})
+    answers = _current_answers(projects_q.values("pk"), keys)
     practices = _practices(keys)
-    leads = _leads(team_ids)
+    leads = _leads(projects_q.values("team_id"))
     weeks = _weeks(initiatives)
-    by_initiative: dict[int, _Counts] = defaultdict(_Counts)
-    for row in team_counts:
-        by_initiative[row.initiative_id].teams.append(row)
-    for tally in practice_counts:
-        by_initiative[tally.initiative_id].practices[tally.key] = tally
     return {
         initiative.pk: _progress(
             initiative,
             scope=scopes[initiative.pk],
-            counts=by_initiative[initiative.pk],
-            teams=teams,
+            projects=[project for project in projects if scopes[initiative.pk].covers(project)],
+            answers=answers,
             practices=practices,
             leads=leads,
             weeks=weeks[initiative.pk],
@@ -197,27 +200,109 @@ def _scopes(initiatives: Sequence[Initiative]) -> dict[int, Scope]:
 
 
 @dataclass
-class _Counts:
-    """One initiative's rows of `initiative_counts`."""
+class _Answers:
+    """Per project: its current answers and how to tell which practices it is asked."""
 
-    teams: list[TeamCount] = field(default_factory=list)
-    practices: dict[str, PracticeTally] = field(default_factory=dict)
+    values: dict[int, dict[str, str]]
+    framework: dict[int, int]  # project -> the framework its latest assessment uses
+    profile: dict[int, Profile | None]
+    latest_framework: int | None
 
 
-def _practices(keys: Sequence[str]) -> dict[str, PracticeInfo]:
-    """Each key's wording, from the newest framework version that has it."""
-    info: dict[str, PracticeInfo] = {}
+def _current_answers(projects: QuerySet, keys: Sequence[str]) -> _Answers:
+    """Four queries: the last two periods, their assessments, the answers to `keys`, the
+    projects' profiles. The answers as they are now, whatever day the caller is about: a
+    period without assessments (not opened yet) is not one of the two."""
+    periods = list(
+        Period.objects.filter(Exists(Assessment.objects.filter(period_id=OuterRef("pk"))))
+        .order_by("-opens_on")
+        .values_list("pk", "framework_id")[:2]
+    )
+    order = {pk: index for index, (pk, _) in enumerate(periods)}
+    rows = Assessment.objects.filter(period_id__in=list(order), project_id__in=projects)
+    by_project: dict[int, list[tuple[int, int, str, dict]]] = defaultdict(list)
+    for pk, project_id, period_id, status, stored in rows.values_list(
+        "pk", "project_id", "period_id", "status", "profile"
+    ):
+        by_project[project_id].append((order[period_id], pk, status, stored or {}))
+    answers: dict[int, dict[str, str]] = defaultdict(dict)
+    for assessment_id, key, value in Answer.objects.filter(
+        assessment__in=rows, practice__key__in=keys
+    ).values_list("assessment_id", "practice__key", "value"):
+        answers[assessment_id][key] = value
+    recorded = {
+        row.project_id: row.as_profile()
+        for row in ProjectProfile.objects.filter(project_id__in=projects)
+    }
+    result = _Answers(
+        values={},
+        framework={},
+        profile=dict(recorded),
+        latest_framework=periods[0][1] if periods else None,
+    )
+    for project_id, assessments in by_project.items():
+        latest, *earlier = sorted(assessments)
+        _, latest_pk, status, stored = latest
+        is_draft = status == Assessment.Status.DRAFT
+        previous = next((a for a in earlier if a[2] == Assessment.Status.SUBMITTED), None)
+        result.values[project_id] = burnup.current_answers(
+            latest=answers[latest_pk],
+            latest_is_draft=is_draft,
+            previous=answers[previous[1]] if previous else None,
+        )
+        result.framework[project_id] = periods[latest[0]][1]
+        if not is_draft:  # a submission keeps the profile it was scored with
+            result.profile[project_id] = Profile.from_mapping(stored)
+    return result
+
+
+@dataclass
+class _Practices:
+    """The practices with the initiative's keys, in every framework version that has them."""
+
+    asked_when: dict[tuple[int, str], dict]  # (framework, key) -> applies_to
+    rule: dict[int, int]  # framework -> scoring rule
+    info: dict[str, PracticeInfo]  # key -> wording from the newest version that has it
+
+
+def _practices(keys: Sequence[str]) -> _Practices:
+    practices = _Practices(asked_when={}, rule={}, info={})
     rows = (
         Practice.objects.filter(key__in=keys)
         .order_by("framework__version")
-        .values_list("key", "question", "dimension__name")
+        .values_list(
+            "framework_id",
+            "framework__scoring_rule",
+            "key",
+            "applies_to",
+            "question",
+            "dimension__name",
+        )
     )
-    for key, question, dimension in rows:
-        info[key] = PracticeInfo(key=key, question=question, dimension=dimension)
-    return info
+    for framework_id, rule, key, applies_to, question, dimension in rows:
+        practices.asked_when[framework_id, key] = applies_to or {}
+        practices.rule[framework_id] = rule
+        practices.info[key] = PracticeInfo(key=key, question=question, dimension=dimension)
+    return practices
 
 
-def _leads(team_ids: Collection[int]) -> dict[int, list[User]]:
+def _asked(project_id: int, keys: Sequence[str], answers: _Answers, practices: _Practices) -> set:
+    """The keys the project is asked by the framework of its latest assessment (the latest
+    period's when it has none) and its profile."""
+    framework = answers.framework.get(project_id, answers.latest_framework)
+    if framework is None:  # no period yet: every known practice counts
+        return {key for key in keys if key in practices.info}
+    profile = answers.profile.get(project_id)
+    by_profile = practices.rule.get(framework, 1) >= RULE_WITH_PROFILES
+    return {
+        key
+        for key in keys
+        if (framework, key) in practices.asked_when
+        and (not by_profile or matches(practices.asked_when[framework, key], profile))
+    }
+
+
+def _leads(team_ids: QuerySet) -> dict[int, list[User]]:
     leads: dict[int, list[User]] = defaultdict(list)
     for membership in (
         Membership.objects.filter(team_id__in=team_ids, role=Membership.Role.LEAD)
@@ -241,9 +326,9 @@ def _progress(
     initiative: Initiative,
     *,
     scope: Scope,
-    counts: _Counts,
-    teams: dict[int, Team],
-    practices: dict[str, PracticeInfo],
+    projects: list[Project],
+    answers: _Answers,
+    practices: _Practices,
     leads: dict[int, list[User]],
     weeks: list[InitiativeWeek],
     today: datetime.date,
@@ -254,43 +339,59 @@ def _progress(
     on_pace = burnup.on_pace_percent(
         start=start[0], start_percent=start[1], target=initiative.target_on, day=today
     )
-    counted_teams = sorted(
-        (row for row in counts.teams if row.projects),
-        key=lambda row: (teams[row.team_id].name, row.team_id),
-    )
-    tallies = [
-        counts.practices.get(key) or PracticeTally(initiative.pk, key, 0, 0, 0) for key in keys
-    ]
+    per_key = {key: [0, 0, 0] for key in keys}  # in place, counted, left out
+    per_team: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # projects, complete
+    teams: dict[int, Team] = {}
+    not_applicable = 0
+    for project in projects:
+        progress = burnup.project_progress(
+            practice_keys=keys,
+            answers=answers.values.get(project.pk, {}),
+            asked=_asked(project.pk, keys, answers, practices),
+        )
+        for key in keys:
+            counts = per_key[key]
+            counts[0] += key in progress.in_place
+            counts[1] += key in progress.counted
+            counts[2] += key not in progress.counted
+        if not progress.applicable:
+            not_applicable += 1
+            continue
+        teams[project.team_id] = project.team
+        per_team[project.team_id][0] += 1
+        per_team[project.team_id][1] += progress.complete
+    totals = list(per_key.values())
     return InitiativeProgress(
         initiative=initiative,
         today=today,
         scope=scope,
-        projects_in_scope=sum(row.projects for row in counted_teams),
-        projects_complete=sum(row.complete for row in counted_teams),
-        not_applicable_projects=sum(row.not_applicable for row in counts.teams),
-        practices_in_place=sum(tally.in_place for tally in tallies),
-        practices_total=sum(tally.counted for tally in tallies),
+        projects_in_scope=sum(projects for projects, _ in per_team.values()),
+        projects_complete=sum(complete for _, complete in per_team.values()),
+        not_applicable_projects=not_applicable,
+        practices_in_place=sum(counts[0] for counts in totals),
+        practices_total=sum(counts[1] for counts in totals),
         practices=tuple(
             PracticeCount(
-                practice=practices.get(
-                    tally.key,
-                    PracticeInfo(key=tally.key, question=tally.key, dimension="", known=False),
+                practice=practices.info.get(
+                    key, PracticeInfo(key=key, question=key, dimension="", known=False)
                 ),
-                in_place=tally.in_place,
-                counted=tally.counted,
-                left_out=tally.left_out,
+                in_place=counts[0],
+                counted=counts[1],
+                left_out=counts[2],
             )
-            for tally in tallies
+            for key, counts in per_key.items()
         ),
         teams=tuple(
             TeamProgress(
-                team=teams[row.team_id],
-                leads=tuple(leads.get(row.team_id, ())),
-                projects=row.projects,
-                complete=row.complete,
+                team=teams[team_id],
+                leads=tuple(leads.get(team_id, ())),
+                projects=projects,
+                complete=complete,
                 on_pace=on_pace,
             )
-            for row in counted_teams
+            for team_id, (projects, complete) in sorted(
+                per_team.items(), key=lambda item: teams[item[0]].name
+            )
         ),
         weeks=tuple(weeks),
         pace_start=start,

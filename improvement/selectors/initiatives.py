@@ -128,7 +128,7 @@ class InitiativeSummary:
 def initiative_summaries(
     *, initiatives: Sequence[Initiative], today: datetime.date
 ) -> list[InitiativeSummary]:
-    """Where each initiative stands today, in the order given (seven queries for any number)."""
+    """Where each initiative stands today, in the order given (ten queries for any number)."""
     initiatives = list(initiatives)
     progress = initiatives_progress(initiatives=initiatives, today=today)
     return [_summary(progress[initiative.pk]) for initiative in initiatives]

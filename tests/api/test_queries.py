@@ -27,7 +27,7 @@ QUERIES = {
     "/assessments": (4, 5),  # + the page with projects, teams, units, periods; path names
     "/targets": (8, 9),  # + the page, then project_targets' five (a dimension target)
     "/actions": (3, 4),  # + the page with teams, projects and owners
-    "/initiatives": (8, 10),  # + the page, initiatives_progress (five: no team counts here)
+    "/initiatives": (13, 15),  # + the page, initiatives_progress' ten; a lead's teams
 }
 SIZES = {"small": (2, 2, 2), "large": (6, 4, 3)}
 

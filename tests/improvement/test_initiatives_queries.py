@@ -21,8 +21,8 @@ from tests.improvement.initiative_data import (
     small_framework,
 )
 
-# Scope (2), the counts, the teams, the practices, the leads, the weeks.
-PROGRESS_QUERIES = 7
+# Scope (2), projects, periods, assessments, answers, profiles, practices, leads, weeks.
+PROGRESS_QUERIES = 10
 
 
 def organisation(size: int) -> list:
