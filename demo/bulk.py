@@ -56,12 +56,14 @@ def insert_rows(
         return written
     statement, rest = _copy_statement(model, columns)
     tail = tuple(_stored(field, _default(field)) for field in rest)
-    json_positions = {i for i, name in enumerate(columns) if _is_json(fields[name])}
+    json_positions = [i for i, name in enumerate(columns) if _is_json(fields[name])]
     written = 0
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for row in rows:
             if json_positions:
-                row = [json.dumps(v) if i in json_positions else v for i, v in enumerate(row)]
+                row = list(row)
+                for i in json_positions:
+                    row[i] = json.dumps(row[i])
             copy.write_row((*row, *tail))
             written += 1
     return written

@@ -16,7 +16,7 @@ from assessments.models import Assessment, Period
 from assessments.services import periods
 from assessments.services.exemptions import lapsed_keys
 from core.cache import dashboards_changed
-from demo.bulk import insert_rows, is_postgresql, reserve_ids
+from demo.bulk import insert_rows, is_postgresql, references_checked_by_the_seeder, reserve_ids
 from teams.models import Project
 
 # Each active project's last submitted assessment before the quarter, and its framework.
@@ -64,13 +64,16 @@ def open_with_drafts(*, period: Period) -> list[int]:
         return [assessment.pk for assessment in result.created]
     Period.objects.filter(pk=period.pk, opened_at__isnull=True).update(opened_at=timezone.now())
     ids = reserve_ids(Assessment, len(projects))
-    insert_rows(
-        Assessment,
-        ("id", "project_id", "period_id"),
-        ((pk, project, period.pk) for pk, project in zip(ids, projects, strict=True)),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(CARRY, [period.framework_id, list(latest), list(latest.values()), ids])
+    # The drafts point at the projects just read and the answers at the drafts and practices
+    # joined: no row to check against another (950,000 answers at 10,000 projects).
+    with references_checked_by_the_seeder():
+        insert_rows(
+            Assessment,
+            ("id", "project_id", "period_id"),
+            ((pk, project, period.pk) for pk, project in zip(ids, projects, strict=True)),
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(CARRY, [period.framework_id, list(latest), list(latest.values()), ids])
     dashboards_changed()
     return ids
 

@@ -10,30 +10,24 @@ runs carry the steps its team's answers claim (tests in CI, data validation befo
 training, an evaluation gate before deploy), mostly. Exploration projects deploy only to
 staging; projects built on a hosted LLM train nothing. A few projects send no events.
 
-Every payload goes through `evidence.rules.events.event_normalise`, as the endpoint's do,
-so demo events are stored exactly as sent ones. Sender ids are "demo-<project>-<n>";
-events are written only for projects with no demo events yet, so running seed_demo again
-adds nothing. Rows are written in bulk. Deterministic for a seed and a day.
+They are stored as the endpoint stores them, with the outcomes and ci facts that follow,
+by `demo.event_rows`. Events are written only for projects with no demo events yet, so
+running seed_demo again adds nothing. Deterministic for a seed and a day.
 """
 
 import datetime
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import Answer, Assessment, ProjectProfile
-from demo.bulk import insert_instances
+from demo.event_rows import events_normalised, events_store
 from evidence.models import Event
-from evidence.rules.events import NormalisedEvent, event_normalise
-from evidence.rules.facts import WINDOW_DAYS
 from evidence.rules.outcomes import last_quarters, quarter_bounds
-from evidence.services.events import ci_facts_refresh
-from evidence.services.outcomes import outcomes_refresh
 from teams.models import Project, Team
 
 QUARTERS = 4  # this quarter and the three before: all within EVIDENCE_RETENTION_DAYS
@@ -49,6 +43,9 @@ STEP_SHARE = {"yes": 0.97, "partly": 0.55, "no": 0.05, "": 0.3}
 STEP_FAILS = {"tests": 0.07, "data_validation": 0.05, "evaluation_gate": 0.1, "training": 0.03}
 # A project without an assessment yet: a guess at its maturity from its stage.
 MATURITY_FOR_STAGE = {"production": 0.45, "pilot": 0.35, "exploration": 0.25}
+# From this many projects on (some 100,000 events), the events' indexes are built once
+# after they are written.
+MANY = 500
 
 
 @dataclass(frozen=True)
@@ -93,8 +90,27 @@ def seed_events(
     kinds = dict(ProjectProfile.objects.filter(project__in=todo).values_list("project_id", "kind"))
     maturity = _maturity_by_quarter(todo, now)
     answers = _step_answers(todo)
-    rows: list[Event] = []
-    seeded: list[Project] = []
+    made = _made_up(todo, kinds, maturity, answers, first_team=first_team, seed=seed, now=now)
+    with_events, created = events_store(
+        made,
+        project_ids=[project.pk for project in todo],
+        now=now,
+        rebuild_indexes=len(todo) >= MANY,
+    )
+    return EventsResult(with_events, created)
+
+
+def _made_up(
+    todo: list[Project],
+    kinds: dict[int, str],
+    maturity: dict[int, dict[str, float]],
+    answers: dict[int, dict[str, str]],
+    *,
+    first_team: int,
+    seed: int,
+    now: datetime.datetime,
+) -> Iterator[tuple[int, list[tuple]]]:
+    """Each project's events, as EVENT_FIELDS, but for the few projects that send none."""
     for project in todo:
         rng = random.Random(f"{seed}:events:{project.slug}")
         llm = kinds.get(project.pk) in LLM_KINDS
@@ -104,21 +120,7 @@ def seed_events(
         history = _history(
             project, maturity[project.pk], answers.get(project.pk, {}), llm, rng, now
         )
-        rows.extend(_events(project, history, now))
-        seeded.append(project)
-    recent = now - datetime.timedelta(days=WINDOW_DAYS)
-    running = {
-        row.project_id for row in rows if row.kind == "pipeline_run" and row.occurred_at > recent
-    }
-    # One transaction (and COPY): at 10,000 projects a commit per project costs more than
-    # the project's figures.
-    with transaction.atomic():
-        insert_instances(Event, rows)
-        for project in seeded:
-            outcomes_refresh(project=project)
-            if project.pk in running:  # no runs lately: no ci facts, rather than zeros
-                ci_facts_refresh(project=project, now=now)
-    return EventsResult(len(seeded), len(rows))
+        yield project.pk, events_normalised(project.slug, history.payloads, now)
 
 
 # --- What the portal knows of each project ---------------------------------------------------
@@ -365,39 +367,3 @@ def _steps(
         failed = not passed and not deploy and rng.random() < STEP_FAILS.get(name, 0.05)
         steps.append({"name": name, "result": "failed" if failed else "passed"})
     return steps
-
-
-# --- Stored as the endpoint stores them ------------------------------------------------------
-
-
-def _events(project: Project, history: _History, now: datetime.datetime) -> list[Event]:
-    ordered = sorted(history.payloads, key=lambda payload: payload["occurred_at"])
-    rows = []
-    for number, payload in enumerate(ordered, start=1):
-        sent = {
-            **{key: _json(value) for key, value in payload.items()},
-            "id": f"demo-{project.slug}-{number}",
-        }
-        event = event_normalise(sent, now=now, retention_days=settings.EVIDENCE_RETENTION_DAYS)
-        rows.append(_row(project, event, now))
-    return rows
-
-
-def _json(value: object) -> object:
-    return value.isoformat() if isinstance(value, datetime.datetime) else value
-
-
-def _row(project: Project, event: NormalisedEvent, now: datetime.datetime) -> Event:
-    return Event(
-        project=project,
-        sender_id=event.sender_id,
-        kind=event.kind,
-        occurred_at=event.occurred_at,
-        received_at=min(event.occurred_at + datetime.timedelta(seconds=3), now),
-        environment=event.environment,
-        model_version=event.model_version,
-        state=event.state,
-        reference=event.reference,
-        detail=event.detail,
-        is_demo=True,
-    )

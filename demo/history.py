@@ -147,6 +147,7 @@ def _seed_period(period: Period, teams: Sequence[Team], index: int, total: int, 
     asked_for: dict[Profile | None, set[str]] = {}
     submitted: list[Submitted] = []
     drafts = {}
+    today = timezone.localdate()  # no submission after it
     for project in projects:
         rng = random.Random(f"{seed}-{project.slug}-{period.key}")
         position = team_position[project.team_id]
@@ -177,7 +178,7 @@ def _seed_period(period: Period, teams: Sequence[Team], index: int, total: int, 
                 project=project,
                 answers=values,
                 score=score,
-                submitted_at=_submitted_at(period, rng),
+                submitted_at=_submitted_at(period, rng, today),
                 lead_id=lead.pk if lead else None,
                 profile=profile.as_dict() if profile and period.framework.scoring_rule >= 2 else {},
             )
@@ -238,10 +239,10 @@ def _project_position(project: Project) -> int:
     return sorted(p.pk for p in project.team.projects.all()).index(project.pk)
 
 
-def _submitted_at(period: Period, rng: random.Random) -> datetime.datetime:
+def _submitted_at(period: Period, rng: random.Random, today: datetime.date) -> datetime.datetime:
     submitted_on = period.opens_on + datetime.timedelta(days=rng.randint(3, 30))
     return datetime.datetime.combine(
-        min(submitted_on, timezone.localdate()), datetime.time(10, 30), tzinfo=datetime.UTC
+        min(submitted_on, today), datetime.time(10, 30), tzinfo=datetime.UTC
     )
 
 

@@ -13,10 +13,12 @@ before it: outcomes never keep the view of a refresh that missed a concurrent ev
 
 import datetime
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from evidence.collectors.ci.facts import KEYS as CI_FACT_KEYS
@@ -182,26 +184,61 @@ def ci_facts_refresh(*, project: Project, now: datetime.datetime | None = None) 
             occurred_at__lte=now + FUTURE_TOLERANCE,
         ).values_list("detail", "is_demo")
     )
-    is_demo = bool(runs) and all(demo for _, demo in runs)
-    facts = ci_facts_compute(detail.get("steps", []) for detail, _ in runs)
-    today = timezone.localtime(now).date()
-    start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    rows = _ci_fact_rows(project.pk, runs, now)
     with transaction.atomic():
-        Fact.objects.filter(
-            project=project,
-            key__in=CI_FACT_KEYS,
-            observed_at__gte=start,
-            observed_at__lt=start + datetime.timedelta(days=1),
-        ).delete()
-        return Fact.objects.bulk_create(
-            Fact(
-                project=project,
-                key=fact.key,
-                value=fact.value,
-                detail=fact.detail,
-                observed_at=now,
-                collection=None,
-                is_demo=is_demo,
-            )
-            for fact in facts
+        _todays_ci_facts(now).filter(project=project).delete()
+        return Fact.objects.bulk_create(rows)
+
+
+def ci_facts_refresh_many(
+    *, events: Mapping[int, Sequence[tuple]], now: datetime.datetime | None = None
+) -> int:
+    """For each project id in `events`, given every event the project has (tuples of
+    `evidence.services.outcomes.EVENT_FIELDS`' values), store the `ci.*` facts
+    `ci_facts_refresh(project=…, now=now)` stores: one delete and bulk inserts for all the
+    projects. Returns how many facts it stored."""
+    now = now or timezone.now()
+    oldest, newest = now - datetime.timedelta(days=WINDOW_DAYS), now + FUTURE_TOLERANCE
+    rows = []
+    for project_id, project_events in events.items():
+        runs = [
+            (detail, is_demo)
+            for kind, occurred_at, *_, detail, is_demo in project_events
+            if kind == Event.Kind.PIPELINE_RUN and oldest < occurred_at <= newest
+        ]
+        rows += _ci_fact_rows(project_id, runs, now)
+    with transaction.atomic():
+        _todays_ci_facts(now).filter(project_id__in=list(events)).delete()
+        Fact.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _ci_fact_rows(
+    project_id: int, runs: Sequence[tuple[dict, bool]], now: datetime.datetime
+) -> list[Fact]:
+    """The `ci.*` facts of a project's recent runs (detail, is_demo), observed `now`."""
+    is_demo = bool(runs) and all(demo for _, demo in runs)
+    return [
+        Fact(
+            project_id=project_id,
+            key=fact.key,
+            value=fact.value,
+            detail=fact.detail,
+            observed_at=now,
+            collection=None,
+            is_demo=is_demo,
         )
+        for fact in ci_facts_compute(detail.get("steps", []) for detail, _ in runs)
+    ]
+
+
+def _todays_ci_facts(now: datetime.datetime) -> QuerySet[Fact]:
+    """The `ci.*` facts observed on `now`'s day, which a refresh replaces."""
+    start = timezone.make_aware(
+        datetime.datetime.combine(timezone.localtime(now).date(), datetime.time.min)
+    )
+    return Fact.objects.filter(
+        key__in=CI_FACT_KEYS,
+        observed_at__gte=start,
+        observed_at__lt=start + datetime.timedelta(days=1),
+    )
