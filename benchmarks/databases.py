@@ -59,6 +59,10 @@ def database_url(base_url: str, organisation: Organisation) -> str:
     return with_name(base_url, database_name(base_url) + organisation.suffix)
 
 
+# Written once every seeding step has finished, so a half-seeded database is never measured.
+SEEDED_MARK = "benchmark_seeded"
+
+
 def seed_commands(organisation: Organisation) -> list[list[str]]:
     return [
         ["migrate", "--no-input", "-v", "0"],
@@ -80,11 +84,17 @@ def ensure_seeded(url: str, organisation: Organisation) -> None:
     import psycopg
 
     name = database_name(url)
+    seeded = _is_seeded(url, organisation)
     with psycopg.connect(with_name(url, "postgres"), autocommit=True) as server:
-        if not server.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+        exists = server.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and not seeded:
+            # A seeding that was stopped half-way: start again from an empty database.
+            print(f"dropping {name}: its seeding never finished", flush=True)
+            server.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        if not exists or not seeded:
             print(f"creating database {name}", flush=True)
             server.execute(f'CREATE DATABASE "{name}"')
-    if _is_seeded(url, organisation):
+    if seeded:
         if not _migrated(url):
             # New tables (the dashboards' roll-ups, say) are built from the stored scores.
             print(f"migrating {name} and rebuilding its roll-ups", flush=True)
@@ -108,6 +118,11 @@ def ensure_seeded(url: str, organisation: Organisation) -> None:
     steps["vacuum_analyze"] = round(time.perf_counter() - vacuum_started, 1)
     seconds = round(time.perf_counter() - started, 1)
     record_seeding(name, seconds, steps, python_cpu=round(_children_cpu() - cpu, 1))
+    with psycopg.connect(url, autocommit=True) as database:
+        database.execute(f"CREATE TABLE {SEEDED_MARK} (organisation text, projects integer)")
+        database.execute(
+            f"INSERT INTO {SEEDED_MARK} VALUES (%s, %s)", [name, organisation.projects]
+        )
 
 
 def _children_cpu() -> float:
@@ -153,22 +168,10 @@ def _is_seeded(url: str, organisation: Organisation) -> bool:
 
     try:
         with psycopg.connect(url) as database:
-            projects, periods, plans = (
-                _count(database, table)
-                for table in ("teams_project", "assessments_period", "improvement_initiative")
-            )
-    except psycopg.errors.UndefinedTable:
-        return False
-    return (
-        projects >= organisation.projects
-        and periods >= organisation.past_quarters + 1
-        and plans > 0
-    )
-
-
-def _count(database, table: str) -> int:
-    row = database.execute(f"SELECT count(*) FROM {table}").fetchone()
-    return row[0] if row else 0
+            row = database.execute(f"SELECT projects FROM {SEEDED_MARK}").fetchone()
+    except (psycopg.errors.UndefinedTable, psycopg.OperationalError):
+        return False  # no database, or one whose seeding never reached its end
+    return bool(row) and row[0] == organisation.projects
 
 
 def _migrated(url: str) -> bool:
