@@ -80,7 +80,7 @@ def seed_commands(organisation: Organisation) -> list[list[str]]:
 
 def ensure_seeded(url: str, organisation: Organisation) -> None:
     """Create and seed the database unless it holds the organisation; migrate it either way
-    (the code measured may have new tables) and then rebuild its roll-ups."""
+    (the code measured may have new tables) and then rebuild its roll-ups and target phases."""
     import psycopg
 
     name = database_name(url)
@@ -100,6 +100,7 @@ def ensure_seeded(url: str, organisation: Organisation) -> None:
             print(f"migrating {name} and rebuilding its roll-ups", flush=True)
             _manage(url, ["migrate", "--no-input", "-v", "0"])
             _manage(url, ["rollups_rebuild"])
+            _manage(url, ["target_phases_rebuild"])
             _vacuum(url)
         return
     print(

@@ -96,6 +96,37 @@ class TargetOverride(models.Model):
         return f"{owner}, {about}: level {self.level} by {self.due_on}"
 
 
+class TargetPhase(models.Model):
+    """How a project stands against its targets over a span of days, stored so that the
+    dashboards count standings in SQL instead of judging every project on every read.
+
+    A standing changes with the day only at known dates (when a pace stops reaching the
+    target in time, and the day after a due date), so the days from `starts_on` to before
+    `ends_on` (either open) share one status. Rows exist for projects with a target; they
+    are replaced by `improvement.services.target_phases` whenever results, targets, review
+    policies or the project change. `gap_points` and `overdue` are the deciding target's.
+    """
+
+    class Status(models.TextChoices):
+        MET = "met"
+        ON_TRACK = "on_track"
+        BEHIND = "behind"
+        NO_ASSESSMENT = "no_assessment"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="target_phases")
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    overdue = models.BooleanField(default=False)
+    gap_points = models.FloatField(default=0.0)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "project"])]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.status} from {self.starts_on} to {self.ends_on}"
+
+
 class Action(models.Model):
     """One improvement a team commits to: usually a practice to put in place."""
 

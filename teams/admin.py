@@ -1,7 +1,12 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from core.admin import DashboardsChangedAdmin
+from core.signals import projects_changed
 from core.text import normalise_line, skeleton
 from teams.models import Membership, Project, Team
 
@@ -59,3 +64,7 @@ class ProjectAdmin(DashboardsChangedAdmin):
     list_filter = ["stage", "team"]
     search_fields = ["name", "team__name"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        projects_changed.send(sender=Project, projects=[obj.pk])  # its stage or team

@@ -30,6 +30,7 @@ from django.utils.text import slugify
 
 from core.access import MANAGEMENT_GROUP
 from core.audit import audit_record
+from core.signals import projects_changed
 from core.text import normalise_line
 from teams.models import Membership, Project, Team, Unit, UnitManager
 from teams.people import REVIEWERS_GROUP
@@ -254,6 +255,7 @@ def _apply(row: ImportRow, units: dict[tuple[str, ...], Unit], actor: User | Non
         audit_record(
             actor=actor, action="project.import", target=project, after={"team": team.name}
         )
+        projects_changed.send(sender=Project, projects=[project.pk])  # its stage's target
         return 1
     return _apply_person(row, team, units, actor)
 

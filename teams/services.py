@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from core.cache import dashboards_changed
+from core.signals import projects_changed
 from core.text import normalise_line, skeleton
 from teams.models import Project, Team
 
@@ -83,6 +84,7 @@ def project_register(
     )
     project.full_clean()
     project.save()
+    projects_changed.send(sender=Project, projects=[project.pk])
     dashboards_changed()
     return project
 
@@ -97,6 +99,7 @@ def project_update(*, project: Project, **fields: str) -> Project:
         setattr(project, name, value)
     project.full_clean()
     project.save()
+    projects_changed.send(sender=Project, projects=[project.pk])
     dashboards_changed()
     return project
 

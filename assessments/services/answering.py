@@ -30,6 +30,7 @@ from assessments.services.exemptions import exemption_sync, exemptions_request_m
 from assessments.services.reviewing import review_fields_at_submit
 from assessments.services.rollups import rollups_refresh
 from core.cache import dashboards_changed
+from core.signals import projects_changed
 from core.text import normalise_line
 
 TRACKED_FIELDS = ("value", "na_reason", "note", "evidence_url")
@@ -287,6 +288,7 @@ def _store_score(assessment: Assessment, score: scoring.AssessmentScore) -> None
     PracticeGap.objects.bulk_create(gap_rows)
     Assessment.objects.filter(pk=assessment.pk).update(**assessment_score_fields(score=score))
     rollups_refresh(period_id=assessment.period_id, team_id=assessment.project.team_id)
+    projects_changed.send(sender=Assessment, projects=[assessment.project_id])
 
 
 def assessment_score_fields(*, score: scoring.AssessmentScore) -> dict:

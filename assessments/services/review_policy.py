@@ -12,10 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.models import ReviewPolicy
+from assessments.models import Assessment, ReviewPolicy
 from assessments.rules.review import POLICIES
 from core.audit import audit_record
 from core.cache import dashboards_changed
+from core.signals import projects_changed
+from teams.models import Project
 
 EXEMPTION_QUARTERS_MIN = 1
 EXEMPTION_QUARTERS_MAX = 12
@@ -66,5 +68,14 @@ def review_policy_set(
         audit_record(
             actor=actor, action="review_policy.set", target=policy, before=before, after=after
         )
+        if after["count_awaiting_review"] != before["count_awaiting_review"]:
+            # Which results count changed for the projects with one awaiting review.
+            awaiting = Assessment.objects.filter(
+                status=Assessment.Status.SUBMITTED, review_status=Assessment.Review.PENDING
+            )
+            projects_changed.send(
+                sender=ReviewPolicy,
+                projects=Project.objects.filter(pk__in=awaiting.values("project_id")),
+            )
         dashboards_changed()
     return policy

@@ -27,6 +27,7 @@ from assessments.rules import scoring
 from assessments.rules.levels import YES, answer_label
 from assessments.services.rollups import rollups_refresh
 from core.cache import dashboards_changed
+from core.signals import projects_changed
 
 PENDING = Assessment.Review.PENDING
 
@@ -150,6 +151,7 @@ def assessment_return(*, assessment: Assessment) -> bool:
     DimensionScore.objects.filter(assessment=assessment).delete()
     PracticeGap.objects.filter(assessment=assessment).delete()
     rollups_refresh(period_id=assessment.period_id, team_id=assessment.project.team_id)
+    projects_changed.send(sender=Assessment, projects=[assessment.project_id])
     dashboards_changed()
     assessment.refresh_from_db()
     return True
@@ -166,6 +168,7 @@ def assessment_mark_reviewed(*, assessment: Assessment) -> bool:
     DimensionScore.objects.filter(assessment=assessment).update(awaiting_review=False)
     PracticeGap.objects.filter(assessment=assessment).update(awaiting_review=False)
     rollups_refresh(period_id=assessment.period_id, team_id=assessment.project.team_id)
+    projects_changed.send(sender=Assessment, projects=[assessment.project_id])
     dashboards_changed()
     assessment.refresh_from_db()
     return True

@@ -17,7 +17,7 @@ fifth when any rule or override names a dimension:
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -148,6 +148,37 @@ def project_targets(
     """Each project's targets and standing, by project pk, in the projects' team and name
     order (four queries, five with dimension targets; see the module docstring)."""
     today = today or timezone.localdate()
+    inputs = read_target_inputs(projects)
+    return {row["pk"]: inputs.judge(row, today) for row in inputs.rows}
+
+
+@dataclass(frozen=True)
+class TargetInputs:
+    """What the projects' targets are judged on, read once: judged for any day with no
+    further query (the stored phases judge each project on several days)."""
+
+    rows: Sequence[Mapping]
+    organisation: Mapping[target_rows.RuleKey, tuple[rules.Target, str]]
+    overrides: Mapping[target_rows.OverrideKey, tuple[rules.Target, str]]
+    readings: Mapping[int, target_rows.Readings]
+    scores: Mapping[tuple[int, str], Mapping]
+    names: Mapping[str, str]
+    keys: Mapping[str, set[str]]
+
+    def judge(self, row: Mapping, today: datetime.date) -> ProjectTarget:
+        return _project_target(
+            row,
+            organisation=self.organisation,
+            overrides=self.overrides,
+            keys=self.keys,
+            readings=self.readings.get(row["pk"]),
+            dimension_readings=self.scores,
+            names=self.names,
+            today=today,
+        )
+
+
+def read_target_inputs(projects: QuerySet[Project] | Iterable[int]) -> TargetInputs:
     chosen: Any = projects.values("pk") if isinstance(projects, QuerySet) else list(projects)
     rows = list(
         Project.objects.filter(pk__in=chosen)
@@ -156,7 +187,7 @@ def project_targets(
         .annotate(unit_path=F("team__unit__path"))
     )
     if not rows:
-        return {}
+        return TargetInputs([], {}, {}, {}, {}, {}, {})
     # The later reads take the projects as the same subquery (or list): a list of 10,000
     # pks costs more to send than the subquery costs to run.
     organisation = target_rows.read_rules()
@@ -167,21 +198,15 @@ def project_targets(
     readings = target_rows.read_readings(chosen)
     dimension_keys = {key for _, key in (*organisation.keys(), *overrides.keys()) if key}
     scores = target_rows.read_dimension_scores(readings, dimension_keys) if dimension_keys else {}
-    names = target_rows.dimension_names(organisation, overrides)
-    keys = _named_dimensions(organisation, overrides)
-    return {
-        row["pk"]: _project_target(
-            row,
-            organisation=organisation,
-            overrides=overrides,
-            keys=keys,
-            readings=readings.get(row["pk"]),
-            dimension_readings=scores,
-            names=names,
-            today=today,
-        )
-        for row in rows
-    }
+    return TargetInputs(
+        rows=rows,
+        organisation=organisation,
+        overrides=overrides,
+        readings=readings,
+        scores=scores,
+        names=target_rows.dimension_names(organisation, overrides),
+        keys=_named_dimensions(organisation, overrides),
+    )
 
 
 def target_summary(

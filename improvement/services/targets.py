@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from assessments.models import Dimension
@@ -25,6 +26,7 @@ from core.audit import audit_record
 from core.cache import dashboards_changed
 from core.text import normalise_line
 from improvement.models import TargetOverride, TargetRule
+from improvement.services.target_phases import target_phases_refresh
 from improvement.target_rules import day_text
 from teams.models import Project, Team
 
@@ -109,6 +111,7 @@ def target_rule_set(
         before=before,
         after=_rule_fields(saved),
     )
+    target_phases_refresh(projects=Project.objects.filter(stage=stage))
     return saved
 
 
@@ -124,6 +127,7 @@ def target_rule_clear(*, stage: str, dimension_key: str = "", actor: User | None
         return False
     _recorded(actor=actor, action="target_rule.delete", target=rule, before=_rule_fields(rule))
     rule.delete()
+    target_phases_refresh(projects=Project.objects.filter(stage=stage))
     return True
 
 
@@ -134,6 +138,14 @@ def _owner(team: Team | None, project: Project | None) -> dict[str, Any]:
     if (team is None) == (project is None):
         raise ValueError("An override belongs to a team or to a project, not both.")
     return {"team": team} if team is not None else {"project": project}
+
+
+def _owned_projects(team: Team | None, project: Project | None) -> QuerySet[Project]:
+    """The projects an override of `team` or `project` applies to."""
+    if team is not None:
+        return Project.objects.filter(team=team)
+    assert project is not None
+    return Project.objects.filter(pk=project.pk)
 
 
 def _override_fields(override: TargetOverride | None) -> dict[str, object]:
@@ -207,6 +219,7 @@ def target_override_set(
         before=before,
         after=_override_fields(saved),
     )
+    target_phases_refresh(projects=_owned_projects(team, project))
     return saved
 
 
@@ -235,4 +248,5 @@ def target_override_clear(
         before=_override_fields(override),
     )
     override.delete()
+    target_phases_refresh(projects=_owned_projects(team, project))
     return True

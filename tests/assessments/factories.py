@@ -16,6 +16,7 @@ from assessments.models import (
 )
 from assessments.services.rollups import rollups_refresh
 from core.cache import dashboards_changed
+from core.signals import projects_changed
 from teams.models import Project, Team
 from tests.factories import ProjectFactory, TeamFactory
 
@@ -125,6 +126,7 @@ def score_assessment(
     # Stands in for a submission, so it refreshes the roll-ups and the dashboards as
     # assessment_submit does.
     rollups_refresh(period_id=period.pk, team_id=project.team_id)
+    projects_changed.send(sender=Assessment, projects=[project.pk])
     dashboards_changed()
     return assessment
 

@@ -67,6 +67,9 @@ WRITERS = {
     "evidence_collection": "-",
     "improvement_targetrule": "target_rule_set, target_rule_clear",
     "improvement_targetoverride": "target_override_set, target_override_clear",
+    "improvement_targetphase": "target_rule_set, target_rule_clear, target_override_set, "
+    "target_override_clear, assessment_submit, review_accept, review_return, "
+    "review_policy_set, project_register, project_update, import_apply",
 }
 
 

@@ -6,6 +6,7 @@ import datetime
 from assessments.models import Assessment, DimensionScore, Framework, Period
 from assessments.services.rollups import rollups_refresh
 from core.cache import dashboards_changed
+from core.signals import projects_changed
 from teams.models import Project
 from tests.assessments.factories import DimensionFactory, FrameworkFactory, PeriodFactory
 
@@ -57,6 +58,7 @@ def submitted(
         for key, (level, progress) in dimensions.items()
     )
     rollups_refresh(period_id=period.pk, team_id=project.team_id)  # as a submission does
+    projects_changed.send(sender=Assessment, projects=[project.pk])
     dashboards_changed()
     return assessment
 

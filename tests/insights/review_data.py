@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from assessments.models import Assessment, DimensionScore, PracticeGap, ReviewPolicy
 from assessments.services.rollups import rollups_refresh
 from core.cache import dashboards_changed
+from core.signals import projects_changed
 
 
 def count_awaiting(counted: bool) -> ReviewPolicy:
@@ -30,6 +31,7 @@ def review(
     DimensionScore.objects.filter(assessment=assessment).update(awaiting_review=awaiting)
     PracticeGap.objects.filter(assessment=assessment).update(awaiting_review=awaiting)
     rollups_refresh(period_id=assessment.period_id, team_id=assessment.project.team_id)
+    projects_changed.send(sender=Assessment, projects=[assessment.project_id])
     dashboards_changed()
     assessment.refresh_from_db()
     return assessment
@@ -46,6 +48,7 @@ def returned(assessment: Assessment) -> Assessment:
     DimensionScore.objects.filter(assessment=assessment).delete()
     PracticeGap.objects.filter(assessment=assessment).delete()
     rollups_refresh(period_id=assessment.period_id, team_id=assessment.project.team_id)
+    projects_changed.send(sender=Assessment, projects=[assessment.project_id])
     dashboards_changed()
     assessment.refresh_from_db()
     return assessment

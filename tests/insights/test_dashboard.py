@@ -306,14 +306,16 @@ def test_it_runs_as_many_queries_for_a_ten_times_larger_organisation(
     """session, user, management group, the navigation's two reviewer checks, then on a
     cache miss: quarters, teams, units, the review policy, the roll-ups' counts (with the
     teams' scores, whose medians the rows show), the organisation's stored quartiles,
-    heatmap, gaps, movers, stalled, the Targets card's four (projects, rules, overrides,
-    assessments: improvement.selectors.targets) and the Reviews card's two (signals,
-    exemptions). The cache generation costs no query. The team and project pages read the
-    same four for their targets, and the policy once for their charts and targets."""
+    heatmap, gaps, movers, stalled, the Targets card's three (the projects by their stored
+    phase on the day, those behind listed, behind per team: no target here, so none listed
+    to judge) and the Reviews card's two (signals, exemptions). The cache generation costs
+    no query. The team and project pages judge their targets afresh (projects, rules,
+    overrides, assessments: improvement.selectors.targets), and read the policy once for
+    their charts and targets."""
     organisation = scored_organisation(teams=teams, projects_per_team=3, quarters=4)
     client = client_for(carol)
     team, project = organisation.teams[0], organisation.projects[0]
-    with django_assert_num_queries(20):  # 13, Targets 4, Reviews 2, Outcomes 1
+    with django_assert_num_queries(19):  # 13, Targets 3, Reviews 2, Outcomes 1
         client.get("/org/")
     with django_assert_num_queries(3):
         client.get("/org/")

@@ -199,7 +199,7 @@ def test_it_runs_no_more_queries_across_the_change(
     dashboards_changed()
     client = client_for(carol)
     team, project = organisation.teams[0], organisation.projects[0]
-    with django_assert_num_queries(19):  # 12, Targets 4, Reviews 2, Outcomes 1
+    with django_assert_num_queries(18):  # 12, Targets 3, Reviews 2, Outcomes 1
         response = client.get("/org/")
     assert response.status_code == 200
     assert response.context["page"].data.movers_not_compared > 0

@@ -12,9 +12,10 @@ from tests.insights.unit_data import place_in_units, unit_manager
 # session, user, management group, the navigation's reviewer checks (group, units); on a
 # cache miss: quarters, teams, units, the review policy, the roll-ups' counts (with the
 # teams' scores: the rows' medians), the organisation's stored quartiles, heatmap, gaps,
-# movers, stalled, the Targets card's four (projects, rules, overrides, assessments:
-# improvement.selectors.targets) and the Reviews card's two (signals, exemptions).
-MANAGEMENT_QUERIES = 20
+# movers, stalled, the Targets card's three (the projects by their stored phase on the day,
+# the projects behind listed, behind per team; no target here, so none listed to judge) and
+# the Reviews card's two (signals, exemptions).
+MANAGEMENT_QUERIES = 19
 # A unit: the same but the stored quartiles, as a unit's come from its teams' scores.
 UNIT_QUERIES = MANAGEMENT_QUERIES - 1
 # A unit manager: session, user, groups and reviewed units, the units they manage, then

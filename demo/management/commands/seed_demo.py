@@ -13,6 +13,7 @@ from demo.evidence import seed_evidence
 from demo.history import seed_history
 from demo.improvement import seed_improvement
 from demo.reviews import seed_reviews
+from improvement.services.target_phases import target_phases_rebuild
 
 T = TypeVar("T")
 
@@ -59,6 +60,7 @@ class Command(BaseCommand):
         # The dashboards' roll-ups, from every stored score: last, after everything that
         # writes assessments or scores.
         timed("roll-ups", rollups_rebuild)
+        timed("target phases", target_phases_rebuild)
         self.stdout.write(
             f"Demo organisation: {len(organisation.teams)} teams, "
             f"{len(organisation.projects)} projects ({organisation.created_projects} new), "
