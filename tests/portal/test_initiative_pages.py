@@ -187,3 +187,24 @@ def test_it_answers_404_for_an_unknown_initiative(client_for, carol):
 def test_anonymous_users_are_sent_to_log_in(client, fraud_kpis):
     response = client.get("/initiatives/")
     assert response["Location"].startswith("/accounts/login/?next=/initiatives/")
+
+
+def test_it_lists_the_teams_furthest_behind_and_the_rest_on_request(
+    client_for, carol, monkeypatch, team, other_team, project, other_project
+):
+    small_framework()
+    initiative(title="Both teams", slug="both-teams", teams=[team, other_team])
+    period = quarter(small_framework(), "2026-Q4", Q4_OPENS)
+    assess(project, period, business_kpi_tracking="no")
+    assess(other_project, period, business_kpi_tracking="no")
+    monkeypatch.setattr("portal.initiative_views.TEAMS_BEHIND_SHOWN", 1)
+    client = client_for(carol)
+    text = client.get("/initiatives/both-teams/").text
+    rows = text.split('class="table behind-table"')[1].split("</table>")[0]
+    assert rows.count("<tr>") == 2  # the header and one team
+    assert "The 1 furthest behind of 2 teams behind." in text
+    assert 'href="?teams=all#teams-behind">Show all 2</a>' in text
+    text = client.get("/initiatives/both-teams/?teams=all").text
+    rows = text.split('class="table behind-table"')[1].split("</table>")[0]
+    assert "Fraud Detection" in rows and "Search Ranking" in rows
+    assert "furthest behind of" not in text
