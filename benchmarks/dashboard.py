@@ -46,6 +46,7 @@ TARGETS = {"ratio_to_floor": 5.0, "growth_100_to_1000": 1.3, "queries": 12, "rep
 
 def _setup_django(urls: dict[str, str], static_root: Path) -> None:
     os.environ.update(DATABASE_URL=urls["1k"], DEBUG="0", STATIC_MANIFEST="1", LOG_LEVEL="WARNING")
+    os.environ.setdefault("CACHE_URL", databases.BENCH_CACHE_URL)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mlops_portal.settings")
     sys.path.insert(0, str(BASE_DIR))
     import django

@@ -59,6 +59,10 @@ def database_url(base_url: str, organisation: Organisation) -> str:
     return with_name(base_url, database_name(base_url) + organisation.suffix)
 
 
+# The pages are measured against the cache production uses (Redis), not the file cache
+# that `make run` falls back on: a database of its own, emptied between cold reads.
+BENCH_CACHE_URL = "redis://127.0.0.1:6379/11"
+
 # Written once every seeding step has finished, so a half-seeded database is never measured.
 SEEDED_MARK = "benchmark_seeded"
 

@@ -31,6 +31,7 @@ def main() -> None:
     url = databases.database_url(base, databases.ORGANISATIONS[options.size])
     # Plain static storage: nothing is collected, and URLs cost the same either way.
     os.environ.update(DATABASE_URL=url, DEBUG="0", STATIC_MANIFEST="0", LOG_LEVEL="WARNING")
+    os.environ.setdefault("CACHE_URL", databases.BENCH_CACHE_URL)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mlops_portal.settings")
     sys.path.insert(0, str(databases.BASE_DIR))
     import django
